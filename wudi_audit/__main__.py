@@ -1,0 +1,3 @@
+from wudi_audit.cli import main
+
+main()

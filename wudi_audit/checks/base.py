@@ -1,0 +1,176 @@
+"""The rule interface: every rule reads the shared, normalised inputs and returns its flags
+in one shape, so that adding a rule never touches the reader or the report.
+
+A check returns a LazyFrame with exactly these columns (see `FLAG_COLUMNS`):
+    row_id               the claim's row (UInt32, index into `AuditInputs.claims`)
+    message_zh/_en       what is wrong, with the numbers
+    evidence             a JSON object as text (e.g. the earlier claim it repeats)
+    amount_at_stake_fen  money at stake, whole fen (Int64)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import polars as pl
+
+from wudi_audit.rulepack import RulePack
+
+
+class Severity(StrEnum):
+    REJECT = "reject"
+    REVIEW = "review"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "review": 1, "reject": 2}[self.value]
+
+
+FLAG_SCHEMA = {
+    "row_id": pl.UInt32,
+    "message_zh": pl.String,
+    "message_en": pl.String,
+    "evidence": pl.String,
+    "amount_at_stake_fen": pl.Int64,
+}
+FLAG_COLUMNS = tuple(FLAG_SCHEMA)
+
+
+@dataclass
+class AuditInputs:
+    """Everything a rule may read, normalised once before any rule runs."""
+
+    claims: pl.DataFrame
+    attendance: pl.DataFrame | None = None
+    references: dict[str, pl.DataFrame] = field(default_factory=dict)
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def has(self, name: str) -> bool:
+        if name == "claims":
+            return True
+        if name == "attendance":
+            return self.attendance is not None
+        return name in self.references
+
+
+CheckFunction = Callable[[AuditInputs, RulePack], pl.LazyFrame]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name_zh: str
+    name_en: str
+    severity: Severity
+    clause: str  # the notice's words, verbatim
+    check: CheckFunction
+    params: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ("claims",)
+    example_zh: str = ""
+    example_en: str = ""
+    doc_en: str = ""
+
+    @property
+    def family(self) -> str:
+        return self.code[0]
+
+
+INPUT_LABELS = {
+    "claims": ("申领明细", "claims"),
+    "attendance": ("考勤记录", "attendance records"),
+    "catalog": ("项目目录清单", "catalogue"),
+    "providers": ("备案机构名单", "providers list"),
+    "excluded": ("财政供养人员名单", "excluded-persons roster"),
+    "standards": ("就业技能培训补贴标准目录", "employment-skill standards list"),
+    "budget": ("总额控制预算", "budget list"),
+    "urban_rural": ("城乡劳动者职业技能培训项目", "urban-rural training projects list"),
+}
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def register(
+    code: str,
+    name_zh: str,
+    name_en: str,
+    severity: Severity,
+    clause: str,
+    *,
+    params: tuple[str, ...] = (),
+    needs: tuple[str, ...] = ("claims",),
+    example_zh: str = "",
+    example_en: str = "",
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under its code; the docstring becomes its English description."""
+
+    def decorate(check: CheckFunction) -> CheckFunction:
+        if code in REGISTRY:
+            raise ValueError(f"rule {code} registered twice")
+        REGISTRY[code] = Rule(
+            code,
+            name_zh,
+            name_en,
+            severity,
+            clause,
+            check,
+            params,
+            needs,
+            example_zh,
+            example_en,
+            (check.__doc__ or "").strip(),
+        )
+        return check
+
+    return decorate
+
+
+# ---- helpers for messages, shared by every rule module -------------------------------
+
+
+def fmt_number(expr: pl.Expr) -> pl.Expr:
+    """Hours and shares for messages: at most 2 decimals, no trailing `.0`."""
+    return (
+        expr.round(2).cast(pl.String).str.replace(r"(\.[0-9]*?)0+$", "$1").str.replace(r"\.$", "")
+    )
+
+
+def fmt_yuan(fen: pl.Expr) -> pl.Expr:
+    """Whole fen → `1,234.50`-free plain `1234.50` yuan text."""
+    sign = pl.when(fen < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    magnitude = fen.abs()
+    return (
+        sign
+        + (magnitude // 100).cast(pl.String)
+        + pl.lit(".")
+        + (magnitude % 100).cast(pl.String).str.zfill(2)
+    )
+
+
+def flags(
+    frame: pl.LazyFrame,
+    message_zh: pl.Expr,
+    message_en: pl.Expr,
+    amount_at_stake_fen: pl.Expr,
+    evidence: dict[str, pl.Expr] | None = None,
+) -> pl.LazyFrame:
+    """Shape flagged rows into the common flag columns."""
+    if evidence:
+        evidence_expr = pl.struct(**evidence).struct.json_encode()
+    else:
+        evidence_expr = pl.lit(None, dtype=pl.String)
+    return frame.select(
+        pl.col("row_id").cast(pl.UInt32),
+        message_zh.cast(pl.String).alias("message_zh"),
+        message_en.cast(pl.String).alias("message_en"),
+        evidence_expr.alias("evidence"),
+        amount_at_stake_fen.cast(pl.Int64).alias("amount_at_stake_fen"),
+    )
+
+
+def whole_claim_at_stake() -> pl.Expr:
+    """A rejected claim puts its whole (non-negative) amount at stake."""
+    return pl.col("amount_fen").clip(lower_bound=0).fill_null(0)

@@ -1,0 +1,277 @@
+"""Command line: thin. Options in, the engine run, a summary out, exit code 0/1/2."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wudi_audit import __version__
+from wudi_audit.errors import UserInputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="吴地工匠项目制培训补贴申领审核 / audit training-subsidy claim batches.",
+)
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+class FailOn(StrEnum):
+    reject = "reject"
+    review = "review"
+    never = "never"
+
+
+REFERENCE_STEMS = ("catalog", "providers", "excluded", "standards", "budget", "urban_rural")
+
+
+def _reference_files(ref_dir: Path | None) -> dict[str, Path]:
+    if ref_dir is None:
+        return {}
+    if not ref_dir.is_dir():
+        raise UserInputError(f"参考名单文件夹不存在：{ref_dir}", f"no such folder: {ref_dir}")
+    found: dict[str, Path] = {}
+    for path in sorted(ref_dir.iterdir()):
+        stem = path.stem.lower()
+        if stem in REFERENCE_STEMS and path.is_file():
+            if stem in found:
+                raise UserInputError(
+                    f"参考名单“{stem}”有两个文件：{found[stem].name}、{path.name}",
+                    f"two files for the list {stem}: {found[stem].name}, {path.name}",
+                )
+            found[stem] = path
+    return found
+
+
+@app.command()
+def check(
+    claims: Annotated[Path, typer.Argument(help="申领明细 claims file (xlsx/xls/csv/parquet)")],
+    attendance: Annotated[
+        list[Path] | None,
+        typer.Option("--attendance", "-a", help="考勤记录文件或文件夹，可多次给出 / attendance"),
+    ] = None,
+    ref_dir: Annotated[Path | None, typer.Option(help="参考名单文件夹 / reference lists")] = None,
+    rules: Annotated[Path | None, typer.Option(help="规则包 TOML / rule pack")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="异常工作簿 / workbook")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="JSON 输出（- 为标准输出）")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="工作表名 / sheet name")] = None,
+    mask_ids: Annotated[bool, typer.Option("--mask-ids", help="遮蔽身份证号和姓名")] = False,
+    lang: Annotated[Lang, typer.Option(help="输出语言 / output language")] = Lang.zh,
+    fail_on: Annotated[
+        FailOn, typer.Option(help="退出码 1 的门槛 / exit 1 threshold")
+    ] = FailOn.reject,
+) -> None:
+    """审核一个申领批次 / check one claim batch."""
+    from wudi_audit.engine import run_rules
+    from wudi_audit.inputs import load_inputs
+    from wudi_audit.io.writer import (
+        AtomicOutputs,
+        validate_output_path,
+        write_bytes_output,
+        write_workbook,
+    )
+    from wudi_audit.report import build_report, to_json
+    from wudi_audit.rulepack import load_rule_pack
+
+    started = time.perf_counter()
+    started_at = dt.datetime.now().isoformat(timespec="seconds")
+    workbook_path = output or claims.with_name(f"{claims.stem}.exceptions.xlsx")
+    inputs = [claims, *(attendance or [])]
+    validate_output_path(workbook_path, inputs, "异常工作簿")
+    validate_output_path(json_out, inputs, "JSON 输出")
+    pack = load_rule_pack(rules)
+    loaded = load_inputs(
+        claims, pack, attendance=attendance, sheet=sheet, references=_reference_files(ref_dir)
+    )
+    result = run_rules(loaded.inputs, pack)
+    report = build_report(
+        result,
+        pack,
+        loaded.sources,
+        lang=lang.value,
+        mask_ids=mask_ids,
+        started=started_at,
+        duration_s=time.perf_counter() - started,
+    )
+    outputs = AtomicOutputs()
+    try:
+        if str(workbook_path) == "-":
+            import io
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as scratch:
+                temp = Path(scratch) / "out.xlsx"
+                write_workbook(report, temp)
+                data = temp.read_bytes()
+            write_bytes_output(workbook_path, data, outputs)
+            del io
+        else:
+            write_workbook(report, outputs.temporary_for(workbook_path))
+        if json_out is not None:
+            write_bytes_output(json_out, to_json(report, result).encode("utf-8"), outputs)
+        outputs.commit()
+    except BaseException:
+        outputs.discard()
+        raise
+    to_stdout = "-" in (str(workbook_path), str(json_out))
+    _print_summary(report, workbook_path, json_out, err=to_stdout)
+    verdicts = set(result.claims["verdict"].unique().to_list())
+    threshold = {"reject": {"reject"}, "review": {"reject", "review"}, "never": set()}[fail_on]
+    raise typer.Exit(1 if verdicts & threshold else 0)
+
+
+def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> None:
+    s = report.summary
+    zh = report.lang == "zh"
+    console = Console(stderr=err, highlight=False)
+    if console.is_terminal:
+        table = Table(title="审核汇总" if zh else "Audit summary")
+        for header in (
+            ["规则", "名称", "严重程度", "笔数", "涉及金额（元）"]
+            if zh
+            else ["Code", "Rule", "Severity", "Claims", "At stake (yuan)"]
+        ):
+            table.add_column(header)
+        for r in s["rules"]:
+            if r["claims_flagged"]:
+                table.add_row(
+                    r["code"],
+                    r["name"],
+                    r["severity"],
+                    str(r["claims_flagged"]),
+                    f"{r['amount_at_stake']:.2f}",
+                )
+        console.print(table)
+    line = (
+        f"申领 {s['claims']} 笔：通过 {s['claims_pass']}，复核 {s['claims_review']}，"
+        f"退回 {s['claims_reject']}；申领金额 {s['claimed_amount']:.2f} 元，"
+        f"涉及金额 {s['amount_at_stake']:.2f} 元"
+        if zh
+        else f"{s['claims']} claims: {s['claims_pass']} pass, {s['claims_review']} review, "
+        f"{s['claims_reject']} reject; claimed {s['claimed_amount']:.2f}, "
+        f"at stake {s['amount_at_stake']:.2f} yuan"
+    )
+    console.print(f"wudi-audit: {line}", soft_wrap=True)
+    for r in s["rules_not_run"]:
+        console.print(f"wudi-audit: {r['reason']}", soft_wrap=True)
+    if str(workbook) != "-":
+        console.print(f"wudi-audit: {'已写入' if zh else 'wrote'} {workbook}", soft_wrap=True)
+    if json_out is not None and str(json_out) != "-":
+        console.print(f"wudi-audit: {'已写入' if zh else 'wrote'} {json_out}", soft_wrap=True)
+
+
+@app.command("rules")
+def list_rules() -> None:
+    """列出全部规则 / list every rule."""
+    from wudi_audit.checks import REGISTRY
+
+    for code in sorted(REGISTRY):
+        r = REGISTRY[code]
+        typer.echo(f"{code}\t{r.severity.value}\t{r.name_zh} / {r.name_en}")
+
+
+@app.command()
+def explain(code: str) -> None:
+    """说明一条规则：条款、参数、示例 / explain one rule."""
+    from wudi_audit.checks import REGISTRY
+    from wudi_audit.rulepack import load_rule_pack
+
+    rule = REGISTRY.get(code.upper())
+    if rule is None:
+        raise UserInputError(
+            f"没有规则 {code}；可用：{'、'.join(sorted(REGISTRY))}",
+            f"no rule {code}; known: {', '.join(sorted(REGISTRY))}",
+        )
+    pack = load_rule_pack()
+    typer.echo(f"{rule.code} {rule.name_zh} / {rule.name_en}")
+    typer.echo(f"严重程度 severity: {rule.severity.value}")
+    typer.echo(f"通知条款 clause: {rule.clause}")
+    typer.echo(f"说明 what: {rule.doc_en}")
+    if rule.params:
+        typer.echo("参数 parameters: " + ", ".join(f"{p} = {pack.params[p]}" for p in rule.params))
+    if len(rule.needs) > 1 or rule.needs != ("claims",):
+        typer.echo("需要输入 needs: " + ", ".join(rule.needs))
+    if rule.example_zh:
+        typer.echo(f"示例 example: {rule.example_zh} / {rule.example_en}")
+
+
+@app.command()
+def schema() -> None:
+    """列出可识别的表头 / the accepted headers of every table."""
+    from wudi_audit.schema import TABLES
+
+    for table in TABLES.values():
+        typer.echo(f"# {table.label_zh} ({table.name})")
+        for f in table.fields:
+            need = "必填" if f.required else "可选"
+            typer.echo(f"{f.name}\t{need}\t{'、'.join(f.aliases)}")
+        typer.echo("")
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option(help="输出文件夹 / output folder")] = Path("sample_data"),
+    claims: Annotated[int, typer.Option("--claims", help="申领笔数 / number of claims")] = 200,
+    seed: Annotated[int, typer.Option(help="随机种子 / random seed")] = 20260301,
+    fmt: Annotated[str, typer.Option("--format", help="xlsx 或 csv")] = "xlsx",
+) -> None:
+    """生成含已知问题的示例批次 / write a realistic sample batch with planted problems."""
+    from wudi_audit.sample import write_sample
+
+    if claims < 1:
+        raise UserInputError("申领笔数必须大于 0", "--claims must be at least 1")
+    out.mkdir(parents=True, exist_ok=True)
+    planted = write_sample(out, claims, seed=seed, fmt=fmt)
+    typer.echo(f"wudi-audit: 已写入 {claims} 笔申领到 {out}；埋设问题：{planted}")
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"wudi-audit {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True)
+    ] = False,
+) -> None:
+    """吴地工匠项目制培训补贴申领审核 / audit training-subsidy claim batches."""
+
+
+def main() -> None:
+    try:
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except UserInputError as exc:
+        print(exc.render(), file=sys.stderr)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        print("已中止 / aborted", file=sys.stderr)
+        sys.exit(2)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(2)
+        raise

@@ -1,0 +1,114 @@
+"""Run every registered rule over the shared inputs and gather the flags in one pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from wudi_audit.checks import REGISTRY, AuditInputs, Rule, Severity
+from wudi_audit.checks.base import FLAG_SCHEMA, INPUT_LABELS
+from wudi_audit.rulepack import RulePack
+
+VERDICTS = {"pass": ("通过", "pass"), "review": ("复核", "review"), "reject": ("退回", "reject")}
+
+
+@dataclass
+class AuditResult:
+    exceptions: pl.DataFrame  # one row per (claim, rule)
+    claims: pl.DataFrame  # every claim with verdict, codes and amount at stake
+    rules_run: list[Rule]
+    rules_skipped: dict[str, tuple[str, str]]  # code → (zh reason, en reason)
+
+
+def applicable(rule: Rule, inputs: AuditInputs) -> tuple[bool, tuple[str, str]]:
+    missing = [n for n in rule.needs if not inputs.has(n)]
+    if not missing:
+        return True, ("", "")
+    zh = "、".join(INPUT_LABELS[n][0] for n in missing)
+    en = ", ".join(INPUT_LABELS[n][1] for n in missing)
+    return False, (f"{rule.code} 未运行：未提供{zh}", f"{rule.code} not run: no {en}")
+
+
+def run_rules(
+    inputs: AuditInputs, pack: RulePack, rules: dict[str, Rule] | None = None
+) -> AuditResult:
+    rules = rules if rules is not None else REGISTRY
+    plans: list[pl.LazyFrame] = []
+    ran: list[Rule] = []
+    skipped: dict[str, tuple[str, str]] = {}
+    for code in sorted(rules):
+        rule = rules[code]
+        ok, reason = applicable(rule, inputs)
+        if not ok:
+            skipped[code] = reason
+            continue
+        ran.append(rule)
+        plans.append(
+            rule.check(inputs, pack).with_columns(
+                pl.lit(rule.code).alias("code"), pl.lit(rule.severity.value).alias("severity")
+            )
+        )
+    empty = pl.DataFrame(schema={**FLAG_SCHEMA, "code": pl.String, "severity": pl.String})
+    collected = pl.collect_all(plans) if plans else []
+    flags = pl.concat([empty, *collected], how="vertical_relaxed") if collected else empty
+    exceptions = _attach_claims(flags, inputs.claims)
+    return AuditResult(exceptions, _claim_verdicts(inputs.claims, flags), ran, skipped)
+
+
+KEY_FIELDS = (
+    "source_row",
+    "source_file",
+    "source_sheet",
+    "id_number",
+    "name",
+    "project_code",
+    "class_id",
+    "provider_code",
+    "provider_name",
+    "district",
+    "amount_fen",
+)
+
+
+def _attach_claims(flags: pl.DataFrame, claims: pl.DataFrame) -> pl.DataFrame:
+    keys = claims.select("row_id", *KEY_FIELDS)
+    severity_rank = pl.col("severity").replace_strict(
+        {s.value: -s.rank for s in Severity}, return_dtype=pl.Int8
+    )
+    return (
+        flags.join(keys, on="row_id", how="left")
+        .with_columns(severity_rank.alias("_rank"))
+        .sort(["source_row", "_rank", "code"])
+        .drop("_rank")
+    )
+
+
+def _claim_verdicts(claims: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
+    per_claim = flags.group_by("row_id").agg(
+        pl.col("code").unique().sort().str.join(",").alias("codes"),
+        (pl.col("severity") == "reject").any().alias("_reject"),
+        (pl.col("severity") == "review").any().alias("_review"),
+        pl.col("amount_at_stake_fen").max().alias("_at_stake"),
+    )
+    verdict = (
+        pl.when(pl.col("_reject"))
+        .then(pl.lit("reject"))
+        .when(pl.col("_review"))
+        .then(pl.lit("review"))
+        .otherwise(pl.lit("pass"))
+    )
+    claim_amount = pl.col("amount_fen").clip(lower_bound=0).fill_null(0)
+    # Each rule says what it puts at stake (the whole claim, or an excess); a claim is
+    # counted once, at most its own amount.
+    at_stake = pl.min_horizontal(pl.col("_at_stake").fill_null(0), claim_amount)
+    return (
+        claims.join(per_claim, on="row_id", how="left")
+        .with_columns(
+            verdict.alias("verdict"),
+            pl.col("codes").fill_null(""),
+            at_stake.alias("amount_at_stake_fen"),
+        )
+        .drop("_reject", "_review", "_at_stake")
+        .sort("row_id")
+    )

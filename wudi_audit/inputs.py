@@ -1,0 +1,116 @@
+"""Load every input once: read, normalise, derive the claim fields the rules share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from wudi_audit.checks.base import AuditInputs
+from wudi_audit.errors import UserInputError
+from wudi_audit.io.normalize import normalize
+from wudi_audit.io.reader import RawTable, ReadLimits, SourceFile, read_table
+from wudi_audit.rulepack import RulePack
+from wudi_audit.schema import ATTENDANCE, CLAIMS, TABLES
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".parquet")
+
+
+@dataclass
+class LoadedInputs:
+    inputs: AuditInputs
+    sources: dict[str, list[SourceFile]] = field(default_factory=dict)
+
+
+def prepare_claims(claims: pl.DataFrame) -> pl.DataFrame:
+    """Derived fields every rule reads: hours with the empty-cell rule, claimed total, mode."""
+    on_raw, off_raw = pl.col("online_hours__raw"), pl.col("offline_hours__raw")
+    online = (
+        pl.when(on_raw.is_null() & off_raw.is_not_null())
+        .then(pl.lit(0.0))
+        .otherwise(pl.col("online_hours"))
+    )
+    offline = (
+        pl.when(off_raw.is_null() & on_raw.is_not_null())
+        .then(pl.lit(0.0))
+        .otherwise(pl.col("offline_hours"))
+    )
+    derived_mode = (
+        pl.when((pl.col("online_hours") > 0) & (pl.col("offline_hours") <= 0))
+        .then(pl.lit("online"))
+        .when((pl.col("online_hours") <= 0) & (pl.col("offline_hours") > 0))
+        .then(pl.lit("offline"))
+        .when((pl.col("online_hours") > 0) & (pl.col("offline_hours") > 0))
+        .then(pl.lit("blended"))
+    )
+    return (
+        claims.lazy()
+        .with_columns(online.alias("online_hours"), offline.alias("offline_hours"))
+        .with_columns(
+            (pl.col("online_hours") + pl.col("offline_hours")).alias("claimed_hours"),
+            pl.coalesce(pl.col("mode"), derived_mode).alias("training_mode"),
+        )
+        .collect()
+    )
+
+
+def attendance_files(paths: list[Path]) -> list[Path]:
+    """`--attendance` may name files or folders; a folder contributes every table in it."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.suffix.lower() in SPREADSHEET_SUFFIXES and not p.name.startswith(("~$", "."))
+            )
+            if not found:
+                raise UserInputError(
+                    f"考勤文件夹中没有表格文件：{path}",
+                    f"no spreadsheet in attendance folder {path}",
+                )
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def load_inputs(
+    claims_path: Path,
+    pack: RulePack,
+    *,
+    attendance: list[Path] | None = None,
+    sheet: str | None = None,
+    references: dict[str, Path] | None = None,
+    today: dt.date | None = None,
+) -> LoadedInputs:
+    limits = ReadLimits(
+        int(pack.limits.get("max_uncompressed_bytes", ReadLimits.max_uncompressed_bytes)),
+        float(pack.limits.get("max_compression_ratio", ReadLimits.max_compression_ratio)),
+    )
+    raw_claims = read_table(claims_path, CLAIMS, sheet=sheet, limits=limits)
+    claims = prepare_claims(normalize(raw_claims))
+    sources = {"claims": raw_claims.sources}
+    attendance_frame = None
+    if attendance:
+        tables = [
+            read_table(p, ATTENDANCE, all_sheets=True, limits=limits)
+            for p in attendance_files(attendance)
+        ]
+        combined = RawTable(
+            ATTENDANCE,
+            pl.concat([t.frame for t in tables], how="vertical"),
+            [s for t in tables for s in t.sources],
+        )
+        attendance_frame = normalize(combined)
+        sources["attendance"] = combined.sources
+    refs: dict[str, pl.DataFrame] = {}
+    for name, path in (references or {}).items():
+        if name in TABLES:
+            raw = read_table(path, TABLES[name], limits=limits)
+            refs[name] = normalize(raw)
+            sources[name] = raw.sources
+    inputs = AuditInputs(claims, attendance_frame, refs, today or dt.date.today())
+    return LoadedInputs(inputs, sources)

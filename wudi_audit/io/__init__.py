@@ -1,0 +1,1 @@
+"""Reading inputs (format sniffing, header matching, normalisation) and writing outputs."""

@@ -1,0 +1,102 @@
+"""Find the header row below title rows and map its cells to schema fields (SPEC §3)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from wudi_audit.errors import UserInputError
+from wudi_audit.io.text import fold_header
+from wudi_audit.schema import TableSchema
+
+HEADER_SEARCH_ROWS = 30
+
+
+def alias_index(schema: TableSchema) -> dict[str, str]:
+    """Folded header text → field name."""
+    index: dict[str, str] = {}
+    for field in schema.fields:
+        for alias in field.aliases:
+            index.setdefault(fold_header(alias), field.name)
+    return index
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    row: int  # 0-based row index in the grid
+    columns: dict[str, int]  # field name → column position
+    headers: tuple[str, ...]  # the row's cells as written
+    ignored: tuple[str, ...]  # non-empty headers that match no field
+
+    def missing(self, schema: TableSchema) -> list[str]:
+        return [f.name for f in schema.required if f.name not in self.columns]
+
+
+def match_row(cells: Sequence[object], schema: TableSchema, row: int, where: str) -> HeaderMatch:
+    index = alias_index(schema)
+    columns: dict[str, int] = {}
+    ignored: list[str] = []
+    headers = tuple("" if c is None else str(c) for c in cells)
+    for position, cell in enumerate(headers):
+        field = index.get(fold_header(cell))
+        if field is None:
+            if cell.strip():
+                ignored.append(cell.strip())
+            continue
+        if field in columns:
+            first = headers[columns[field]].strip()
+            raise UserInputError(
+                f"{where}：表头第 {row + 1} 行有两列对应同一字段“{schema.field(field).label_zh}”："
+                f"“{first}”和“{cell.strip()}”，请删除或改名其中一列",
+                f"{where}: header row {row + 1} has two columns for the field {field}: "
+                f"{first!r} and {cell.strip()!r}",
+            )
+        columns[field] = position
+    return HeaderMatch(row, columns, headers, tuple(ignored))
+
+
+def find_header(
+    rows: Sequence[Sequence[object]], schema: TableSchema, where: str
+) -> tuple[HeaderMatch | None, HeaderMatch | None]:
+    """Return (match, best_partial). `match` is the first row holding every required field."""
+    best: HeaderMatch | None = None
+    for row_number, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        candidate = match_row(cells, schema, row_number, where)
+        if not candidate.missing(schema):
+            return candidate, candidate
+        if best is None or len(candidate.columns) > len(best.columns):
+            best = candidate
+    return None, best
+
+
+def missing_columns_error(schema: TableSchema, best: HeaderMatch | None, where: str) -> Exception:
+    found = [h.strip() for h in (best.headers if best else ()) if h and h.strip()]
+    missing = best.missing(schema) if best else [f.name for f in schema.required]
+    lines_zh, lines_en = [], []
+    for name in missing:
+        field = schema.field(name)
+        close = difflib.get_close_matches(
+            field.aliases[0], found, n=1, cutoff=0.3
+        ) or _closest_by_alias(field.aliases, found)
+        hint_zh = f"，最接近的是“{close[0]}”" if close else ""
+        hint_en = f", closest found: {close[0]!r}" if close else ""
+        lines_zh.append(f"“{field.label_zh}”（可用表头：{'、'.join(field.aliases)}）{hint_zh}")
+        lines_en.append(f"{name} (accepted: {', '.join(field.aliases)}){hint_en}")
+    found_text = "、".join(found) if found else "（无）"
+    return UserInputError(
+        f"{where} 缺少必需列：" + "；".join(lines_zh) + f"。找到的表头：{found_text}",
+        f"{where} is missing required columns: "
+        + "; ".join(lines_en)
+        + f". Headers found: {', '.join(found) or '(none)'}",
+    )
+
+
+def _closest_by_alias(aliases: Sequence[str], found: Sequence[str]) -> list[str]:
+    best, best_score = None, 0.0
+    for alias in aliases:
+        for header in found:
+            score = difflib.SequenceMatcher(None, alias, header).ratio()
+            if score > best_score:
+                best, best_score = header, score
+    return [best] if best is not None and best_score >= 0.3 else []

@@ -1,0 +1,328 @@
+"""Read a table (xlsx, xls, csv, parquet) into raw text columns named by schema field.
+
+Every value is kept as text here, so that nothing is lost to type inference; the cell
+type of the identity column (numeric or not) is kept beside it for P102. Parsing into
+dates and numbers happens in `normalize`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from wudi_audit.errors import UserInputError
+from wudi_audit.io.headers import HeaderMatch, find_header, missing_columns_error
+from wudi_audit.io.sniff import check_zip_limits, sniff_format
+from wudi_audit.schema import TableSchema
+
+TOTAL_MARKERS = ("合计", "总计", "小计")
+NUMERIC_CELL = "id_number__numeric_cell"
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    max_uncompressed_bytes: int = 1 << 30
+    max_compression_ratio: float = 100.0
+
+
+@dataclass
+class SourceFile:
+    path: str
+    sha256: str
+    format: str
+    rows: int = 0
+    sheets: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RawTable:
+    schema: TableSchema
+    frame: pl.DataFrame  # field columns (String) + source_row, source_file, source_sheet
+    sources: list[SourceFile]
+
+
+def read_table(
+    path: Path,
+    schema: TableSchema,
+    *,
+    sheet: str | None = None,
+    all_sheets: bool = False,
+    limits: ReadLimits | None = None,
+) -> RawTable:
+    """Read one file. `all_sheets` reads every sheet whose header matches (attendance)."""
+    limits = limits or ReadLimits()
+    where = str(path)
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise UserInputError(f"找不到文件：{path}", f"file not found: {path}") from exc
+    except IsADirectoryError as exc:
+        raise UserInputError(f"这是文件夹，不是文件：{path}", f"is a folder: {path}") from exc
+    except OSError as exc:
+        raise UserInputError(
+            f"无法读取文件：{path}（{exc}）", f"cannot read {path}: {exc}"
+        ) from exc
+    sniffed = sniff_format(path, content)
+    source = SourceFile(str(path), hashlib.sha256(content).hexdigest(), sniffed.format)
+    if sniffed.extension_mismatch:
+        source.notes.append(f"扩展名与内容不符，按内容读取为 {sniffed.format}")
+    if sniffed.format == "csv":
+        frames = [_read_csv(content, schema, where, source)]
+    elif sniffed.format == "parquet":
+        frames = [_read_parquet(content, schema, where, source)]
+    else:
+        if sniffed.format == "xlsx":
+            check_zip_limits(
+                path, content, limits.max_uncompressed_bytes, limits.max_compression_ratio
+            )
+        frames = _read_workbook(content, schema, where, source, sheet, all_sheets)
+    frame = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
+    source.rows = frame.height
+    return RawTable(schema, frame, [source])
+
+
+def _read_workbook(
+    content: bytes,
+    schema: TableSchema,
+    where: str,
+    source: SourceFile,
+    sheet: str | None,
+    all_sheets: bool,
+) -> list[pl.DataFrame]:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(content)
+        names = list(reader.sheet_names)
+    except BaseException as exc:  # a native panic derives from BaseException
+        _reraise_interrupts(exc)
+        raise _unreadable(where, exc) from exc
+    if sheet is not None:
+        if sheet not in names:
+            raise UserInputError(
+                f"{where} 中没有名为“{sheet}”的工作表；现有：{'、'.join(names)}",
+                f"{where} has no sheet {sheet!r}; sheets: {', '.join(names)}",
+            )
+        names = [sheet]
+    frames: list[pl.DataFrame] = []
+    best: HeaderMatch | None = None
+    for name in names:
+        grid = _load_grid(reader, name, where)
+        if grid is None:
+            continue
+        rows = grid.head(30).rows()
+        match, partial = find_header(rows, schema, f"{where}［{name}］")
+        if match is None:
+            if partial is not None and (best is None or len(partial.columns) > len(best.columns)):
+                best = partial
+            continue
+        numeric = None
+        if "id_number" in match.columns:
+            numeric = _numeric_cells(reader, name, grid.columns[match.columns["id_number"]])
+        frames.append(_select_fields(grid, match, schema, source, name, numeric))
+        source.sheets.append(name)
+        if not all_sheets:
+            break
+    if not frames:
+        if best is None:
+            raise UserInputError(f"工作表为空：{where}", f"the sheet is empty: {where}")
+        raise missing_columns_error(schema, best, where)
+    return frames
+
+
+def _load_grid(reader, name: str, where: str) -> pl.DataFrame | None:
+    try:
+        sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+        grid = pl.DataFrame(sheet)
+    except BaseException as exc:
+        _reraise_interrupts(exc)
+        if type(exc).__name__ == "NoDataError" or "no data" in str(exc).lower():
+            return None
+        raise _unreadable(where, exc) from exc
+    if grid.height == 0 or grid.width == 0:
+        return None
+    return grid
+
+
+def _numeric_cells(reader, name: str, column: str) -> pl.Series:
+    """True where the identity cell is stored as a number (P102), read by cell type."""
+    try:
+        sheet = reader.load_sheet(
+            name, header_row=None, skip_rows=0, use_columns=[column], dtypes="boolean"
+        )
+        return pl.DataFrame(sheet).to_series().is_not_null()
+    except BaseException as exc:
+        _reraise_interrupts(exc)
+        raise _unreadable(name, exc) from exc
+
+
+def _select_fields(
+    grid: pl.DataFrame,
+    match: HeaderMatch,
+    schema: TableSchema,
+    source: SourceFile,
+    sheet: str,
+    numeric: pl.Series | None,
+    row_numbers: pl.Series | None = None,
+) -> pl.DataFrame:
+    """Keep the data rows below the header, name the columns by field, add provenance."""
+    if row_numbers is None:
+        row_numbers = pl.int_range(1, grid.height + 1, eager=True, dtype=pl.Int64)
+    stripped = [pl.col(c).str.strip_chars().replace("", None).alias(c) for c in grid.columns]
+    base = grid.with_columns(stripped).with_columns(
+        row_numbers.alias("source_row"),
+        (numeric if numeric is not None else pl.lit(False)).alias(NUMERIC_CELL),
+    )
+    base = base.slice(match.row + 1)
+    first_cell = pl.coalesce([pl.col(c) for c in grid.columns])
+    mapped = [grid.columns[i] for i in match.columns.values()]
+    blank = pl.all_horizontal([pl.col(c).is_null() for c in mapped])
+    total = first_cell.is_in(list(TOTAL_MARKERS))
+    base = base.with_columns(
+        blank.alias("__blank"), total.alias("__total"), pl.int_range(pl.len()).alias("__i")
+    )
+    data_rows = base.filter(~pl.col("__blank") & ~pl.col("__total"))["__i"]
+    last = data_rows.max() if data_rows.len() else -1
+    trailing_totals = base.filter((pl.col("__i") > last) & pl.col("__total")).height
+    if trailing_totals:
+        source.notes.append(f"工作表“{sheet}”末尾的合计行已忽略（{trailing_totals} 行）")
+    base = base.filter((pl.col("__i") <= last) & ~pl.col("__blank"))
+    for header in match.ignored:
+        if header not in source.ignored_columns:
+            source.ignored_columns.append(header)
+    columns = [
+        pl.col(grid.columns[match.columns[f.name]]).alias(f.name)
+        if f.name in match.columns
+        else pl.lit(None, dtype=pl.String).alias(f.name)
+        for f in schema.fields
+    ]
+    return base.select(
+        *columns,
+        pl.col(NUMERIC_CELL),
+        pl.col("source_row"),
+        pl.lit(source.path).alias("source_file"),
+        pl.lit(sheet).alias("source_sheet"),
+    )
+
+
+def decode_text(content: bytes) -> tuple[str, str]:
+    """Decode CSV bytes: BOM first (UTF-8, UTF-16), then strict UTF-8, else GB18030."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8"), "utf-8-sig"
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16"), "utf-16"
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return content.decode("gb18030", errors="replace"), "gb18030"
+
+
+def _read_csv(content: bytes, schema: TableSchema, where: str, source: SourceFile) -> pl.DataFrame:
+    text, encoding = decode_text(content)
+    source.notes.append(f"CSV 编码 {encoding}")
+    first_line = text.split("\n", 1)[0]
+    head_lines = text[:65536].splitlines()[:40]
+    separator = (
+        "\t"
+        if max((ln.count("\t") for ln in head_lines), default=0)
+        > max((ln.count(",") for ln in head_lines), default=0)
+        else ","
+    )
+    del first_line
+    reader = csv.reader(io.StringIO(text[:262144]), delimiter=separator)
+    rows: list[list[str]] = []
+    line_starts: list[int] = []
+    try:
+        while len(rows) < 30:
+            line_starts.append(reader.line_num)
+            rows.append(next(reader))
+    except StopIteration:
+        line_starts.pop()
+    except csv.Error as exc:
+        raise _unreadable(where, exc) from exc
+    if not rows:
+        raise UserInputError(f"文件为空：{where}", f"file is empty: {where}")
+    match, best = find_header(rows, schema, where)
+    if match is None:
+        raise missing_columns_error(schema, best, where)
+    header_line = line_starts[match.row]  # physical lines before the header record
+    try:
+        grid = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            has_header=False,
+            infer_schema=False,
+            separator=separator,
+            skip_lines=header_line,
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+        )
+    except BaseException as exc:
+        _reraise_interrupts(exc)
+        raise _unreadable(where, exc) from exc
+    # Physical line of each record: a record with line breaks inside spans several lines.
+    breaks = pl.sum_horizontal(
+        [pl.col(c).str.count_matches("\n").fill_null(0) for c in grid.columns]
+    )
+    starts = grid.select(
+        (
+            pl.lit(header_line + 1, dtype=pl.Int64)
+            + pl.int_range(pl.len(), dtype=pl.Int64)
+            + breaks.cum_sum().shift(1, fill_value=0)
+        ).alias("line")
+    ).to_series()
+    shifted = HeaderMatch(0, match.columns, match.headers, match.ignored)
+    return _select_fields(grid, shifted, schema, source, "", None, starts)
+
+
+def _read_parquet(
+    content: bytes, schema: TableSchema, where: str, source: SourceFile
+) -> pl.DataFrame:
+    try:
+        table = pl.read_parquet(io.BytesIO(content))
+    except BaseException as exc:
+        _reraise_interrupts(exc)
+        raise _unreadable(where, exc) from exc
+    header = [list(table.columns)]
+    match, best = find_header(header, schema, where)
+    if match is None:
+        raise missing_columns_error(schema, best, where)
+    numeric = None
+    if "id_number" in match.columns:
+        dtype = table.dtypes[match.columns["id_number"]]
+        numeric = pl.Series([dtype.is_numeric()] * (table.height + 1))
+    as_text = []
+    for name, dtype in table.schema.items():
+        column = pl.col(name)
+        if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
+            column = column.dt.to_string("%Y-%m-%d %H:%M:%S")
+        as_text.append(column.cast(pl.String).alias(name))
+    grid = pl.concat(
+        [pl.DataFrame([pl.Series(c, [c]) for c in table.columns]), table.select(as_text)]
+    )
+    return _select_fields(grid, match, schema, source, "", numeric)
+
+
+def _reraise_interrupts(exc: BaseException) -> None:
+    if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+        raise exc
+
+
+def _unreadable(where: str, exc: BaseException) -> UserInputError:
+    detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    lowered = detail.lower()
+    if "password" in lowered or "encrypt" in lowered:
+        return UserInputError(
+            f"文件受密码保护（已加密），无法读取：{where}",
+            f"file is password-protected (encrypted): {where}",
+        )
+    return UserInputError(
+        f"文件已损坏、被截断或不是有效的表格文件：{where}（{detail}）",
+        f"file is damaged, truncated or not a spreadsheet: {where} ({detail})",
+    )

@@ -1,0 +1,98 @@
+"""Decide a file's format from its content, and refuse hostile files before parsing (SPEC §6)."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from wudi_audit.errors import UserInputError
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PARQUET_MAGIC = b"PAR1"
+ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+
+EXTENSION_FORMATS = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".parquet": "parquet",
+}
+
+
+@dataclass(frozen=True)
+class SniffResult:
+    format: str  # xlsx | xls | csv | parquet
+    extension_mismatch: bool
+
+
+def sniff_format(path: Path, content: bytes) -> SniffResult:
+    if not content:
+        raise UserInputError(f"文件为空：{path}", f"file is empty: {path}")
+    head = content[:8]
+    if head.startswith(ZIP_MAGIC):
+        detected = "xlsx"
+    elif head.startswith(OLE_MAGIC):
+        if ENCRYPTION_STREAM in content:
+            raise UserInputError(
+                f"文件受密码保护（已加密），无法读取：{path}；请另存为不加密的文件后重试",
+                f"file is password-protected (encrypted): {path}; save an unencrypted copy",
+            )
+        detected = "xls"
+    elif head.startswith(PARQUET_MAGIC):
+        detected = "parquet"
+    elif _looks_like_text(content[:4096]):
+        detected = "csv"
+    else:
+        raise UserInputError(
+            f"无法识别的文件格式（不是 xlsx/xls/csv/parquet）：{path}",
+            f"not a spreadsheet (xlsx/xls/csv/parquet): {path}",
+        )
+    expected = EXTENSION_FORMATS.get(path.suffix.lower())
+    return SniffResult(detected, expected is not None and expected != detected)
+
+
+def _looks_like_text(sample: bytes) -> bool:
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return b"\x00" not in sample
+
+
+def check_zip_limits(path: Path, content_path_or_bytes, max_uncompressed: int, max_ratio: float):
+    """Refuse a zip bomb or an XML entity attack before any entry is expanded."""
+    import io
+
+    source = (
+        io.BytesIO(content_path_or_bytes)
+        if isinstance(content_path_or_bytes, bytes)
+        else content_path_or_bytes
+    )
+    try:
+        with zipfile.ZipFile(source) as archive:
+            entries = archive.infolist()
+            total = sum(e.file_size for e in entries)
+            packed = sum(e.compress_size for e in entries) or 1
+            if total > max_uncompressed or total / packed > max_ratio:
+                raise UserInputError(
+                    f"文件解压后过大（{total:,} 字节，压缩比 {total / packed:.0f}:1），"
+                    f"疑似压缩炸弹，已拒绝：{path}",
+                    f"refused: the archive expands to {total:,} bytes "
+                    f"(ratio {total / packed:.0f}:1), above the limit: {path}",
+                )
+            for entry in entries:
+                if entry.filename.endswith((".xml", ".rels")):
+                    with archive.open(entry) as stream:
+                        head = stream.read(4096)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise UserInputError(
+                            f"文件含 XML 实体声明（DTD），已拒绝：{path}",
+                            f"refused: XML with a DTD/entity declaration: {path}",
+                        )
+    except zipfile.BadZipFile as exc:
+        raise UserInputError(
+            f"文件已损坏或被截断，无法读取：{path}", f"file is damaged or truncated: {path}"
+        ) from exc

@@ -1,0 +1,49 @@
+"""Text folding shared by every table: white space, full-width characters, invisible marks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import polars as pl
+
+# Zero-width characters, BOM, control characters, bidirectional overrides and isolates.
+INVISIBLE_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+_INVISIBLE_RE = re.compile(INVISIBLE_PATTERN)
+_SPACE_RE = re.compile(r"\s+")
+_UNIT_RE = re.compile(r"\([^()]*\)$")
+
+
+def fold_text(column: pl.Expr) -> pl.Expr:
+    """NFKC fold (full-width → half-width, U+3000/U+00A0 → space), drop invisible
+    characters, collapse runs of white space and trim. Empty text becomes null."""
+    folded = (
+        column.str.normalize("NFKC")
+        .str.replace_all(INVISIBLE_PATTERN, "")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+    return pl.when(folded == "").then(None).otherwise(folded)
+
+
+def fold_header(header: object) -> str:
+    """Fold a header cell for matching: NFKC, no white space, no trailing unit `（元）`."""
+    if header is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(header))
+    text = _INVISIBLE_RE.sub("", text)
+    text = _SPACE_RE.sub("", text)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _UNIT_RE.sub("", text)
+    return text
+
+
+def fold_scalar(value: object) -> str:
+    """Python-side counterpart of `fold_text` for single values (names, sites)."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    text = _INVISIBLE_RE.sub("", text)
+    return _SPACE_RE.sub(" ", text).strip()

@@ -1,0 +1,280 @@
+"""Write the exceptions workbook with XlsxWriter, and every output atomically.
+
+Text from inputs is written with `write_string`, so a name like `=HYPERLINK(...)` stays
+text; identity numbers and codes are text cells. Rows stream in constant-memory mode.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from wudi_audit.errors import UserInputError
+from wudi_audit.report import CLAIM_COLUMNS, EXCEPTION_COLUMNS, Report
+
+MAX_DATA_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header
+MONEY_COLUMNS = {"amount", "amount_at_stake"}
+MAX_WIDTH = 60
+
+
+def validate_output_path(path: Path | None, inputs: Sequence[Path], what: str) -> None:
+    """Refuse an output path before any work: missing or read-only folder, parent is a
+    file, the path is a folder, or it is one of the inputs."""
+    if path is None or str(path) == "-":
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UserInputError(f"{what}路径是一个文件夹：{path}", f"{what} path is a folder: {path}")
+    if parent.exists() and not parent.is_dir():
+        raise UserInputError(
+            f"{what}的上级路径是文件而不是文件夹：{parent}", f"{what}: parent is a file: {parent}"
+        )
+    if not parent.exists():
+        raise UserInputError(
+            f"{what}所在的文件夹不存在：{parent}", f"{what}: folder does not exist: {parent}"
+        )
+    if not os.access(parent, os.W_OK):
+        raise UserInputError(
+            f"{what}所在的文件夹不可写：{parent}", f"{what}: folder is not writable: {parent}"
+        )
+    resolved = path.resolve()
+    for source in inputs:
+        if source.exists() and source.resolve() == resolved:
+            raise UserInputError(
+                f"{what}不能覆盖输入文件：{path}", f"{what} would overwrite an input: {path}"
+            )
+
+
+class AtomicOutputs:
+    """Collect outputs in temporary files beside their targets; rename all at the end."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    def temporary_for(self, target: Path) -> Path:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(handle)
+        temp = Path(name)
+        self._pending.append((temp, target))
+        return temp
+
+    def commit(self) -> None:
+        for temp, target in self._pending:
+            os.replace(temp, target)
+        self._pending.clear()
+
+    def discard(self) -> None:
+        for temp, _ in self._pending:
+            with suppress(OSError):
+                temp.unlink()
+        self._pending.clear()
+
+
+def write_bytes_output(target: Path, data: bytes, outputs: AtomicOutputs) -> None:
+    if str(target) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    temp = outputs.temporary_for(target)
+    temp.write_bytes(data)
+
+
+def _display_width(value: Any) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+class _SheetWriter:
+    def __init__(self, workbook, formats: dict[str, Any]) -> None:
+        self.workbook = workbook
+        self.formats = formats
+
+    def table(
+        self,
+        base_name: str,
+        headers: Sequence[str],
+        keys: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        row_count: int,
+        sample: Sequence[Sequence[Any]],
+    ) -> None:
+        widths = [
+            min(MAX_WIDTH, max([_display_width(h)] + [_display_width(r[i]) for r in sample]) + 2)
+            for i, h in enumerate(headers)
+        ]
+        chunks = max(1, -(-row_count // MAX_DATA_ROWS))
+        iterator = iter(rows)
+        for part in range(chunks):
+            name = base_name if part == 0 else f"{base_name}({part + 1})"
+            sheet = self.workbook.add_worksheet(name)
+            for col, width in enumerate(widths):
+                sheet.set_column(col, col, width)
+            sheet.freeze_panes(1, 0)
+            for col, header in enumerate(headers):
+                sheet.write_string(0, col, header, self.formats["header"])
+            in_part = min(MAX_DATA_ROWS, row_count - part * MAX_DATA_ROWS)
+            for r in range(1, in_part + 1):
+                self._row(sheet, r, keys, next(iterator))
+            sheet.autofilter(0, 0, max(in_part, 1), len(headers) - 1)
+
+    def _row(self, sheet, r: int, keys: Sequence[str], values: Sequence[Any]) -> None:
+        for col, (key, value) in enumerate(zip(keys, values, strict=True)):
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                sheet.write_string(r, col, "是" if value else "否")
+            elif isinstance(value, int | float):
+                fmt = self.formats["money"] if key in MONEY_COLUMNS else None
+                sheet.write_number(r, col, value, fmt)
+            else:
+                sheet.write_string(r, col, str(value), self.formats["text"])
+
+
+def write_workbook(report: Report, path: Path) -> None:
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    formats = {
+        "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "text": workbook.add_format({"num_format": "@"}),
+        "money": workbook.add_format({"num_format": "0.00"}),
+        "title": workbook.add_format({"bold": True, "font_size": 12}),
+    }
+    writer = _SheetWriter(workbook, formats)
+    _write_summary(workbook, report, formats)
+    for key, columns, frame in (
+        ("claims", CLAIM_COLUMNS, report.claims),
+        ("exceptions", EXCEPTION_COLUMNS, report.exceptions),
+    ):
+        frame = frame.select(columns)
+        writer.table(
+            report.sheet(key),
+            [report.header(c) for c in columns],
+            columns,
+            frame.iter_rows(),
+            frame.height,
+            frame.head(200).rows(),
+        )
+    zh = report.lang == "zh"
+    rule_headers = (
+        ["规则代码", "规则名称", "严重程度", "通知条款", "参数", "是否运行", "未运行原因"]
+        if zh
+        else ["Code", "Rule", "Severity", "Clause", "Parameters", "Ran", "Why not run"]
+    )
+    rule_rows = [
+        [
+            r["code"],
+            r["name"],
+            r["severity"],
+            r["clause"],
+            json.dumps(r["parameters"], ensure_ascii=False) if r["parameters"] else "",
+            ("是" if r["ran"] else "否") if zh else ("yes" if r["ran"] else "no"),
+            r["why_not_run"],
+        ]
+        for r in report.rules
+    ]
+    keys = ["code", "name", "severity", "clause", "params", "ran", "why"]
+    writer.table(report.sheet("rules"), rule_headers, keys, rule_rows, len(rule_rows), rule_rows)
+    workbook.close()
+
+
+def _write_summary(workbook, report: Report, formats: dict[str, Any]) -> None:
+    zh = report.lang == "zh"
+    sheet = workbook.add_worksheet(report.sheet("summary"))
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 40)
+    sheet.set_column(2, 6, 16)
+    row = 0
+
+    def line(*values: Any, fmt=None) -> None:
+        nonlocal row
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                sheet.write_number(row, col, value, fmt)
+            else:
+                sheet.write_string(row, col, str(value), fmt)
+        row += 1
+
+    m, s = report.manifest, report.summary
+    line("审核汇总" if zh else "Audit summary", fmt=formats["title"])
+    line("工具版本" if zh else "Tool version", f"wudi-audit {m['version']}")
+    line("规则包" if zh else "Rule pack", m["rule_pack"]["name"])
+    line("规则包 SHA-256" if zh else "Rule pack SHA-256", m["rule_pack"]["sha256"])
+    line("开始时间" if zh else "Started", m["started_at"])
+    line("用时（秒）" if zh else "Duration (s)", m["duration_seconds"])
+    for source in m["inputs"]:
+        line(
+            ("输入文件" if zh else "Input") + f"（{source['role']}）",
+            source["path"],
+            f"{source['rows']} " + ("行" if zh else "rows"),
+            source["format"],
+            "SHA-256 " + source["sha256"],
+        )
+        for note in source["notes"]:
+            line("", note)
+        if source["ignored_columns"]:
+            line(
+                "",
+                ("未使用的列：" if zh else "Ignored columns: ")
+                + "、".join(source["ignored_columns"]),
+            )
+    line("参数" if zh else "Parameters", json.dumps(m["parameters"], ensure_ascii=False))
+    row += 1
+    line("申领笔数" if zh else "Claims", s["claims"])
+    line(
+        "通过 / 复核 / 退回" if zh else "Pass / review / reject",
+        f"{s['claims_pass']} / {s['claims_review']} / {s['claims_reject']}",
+    )
+    line("申领金额（元）" if zh else "Claimed (yuan)", s["claimed_amount"], fmt=formats["money"])
+    line("通过金额（元）" if zh else "Passing (yuan)", s["passing_amount"], fmt=formats["money"])
+    line("涉及金额（元）" if zh else "At stake (yuan)", s["amount_at_stake"], fmt=formats["money"])
+    row += 1
+    line(
+        *(
+            ["规则代码", "规则名称", "严重程度", "涉及笔数", "涉及金额（元）"]
+            if zh
+            else ["Code", "Rule", "Severity", "Claims flagged", "At stake (yuan)"]
+        ),
+        fmt=formats["header"],
+    )
+    for r in s["rules"]:
+        line(r["code"], r["name"], r["severity"], r["claims_flagged"], r["amount_at_stake"])
+    if s["rules_not_run"]:
+        row += 1
+        line("未运行的规则" if zh else "Rules not run", fmt=formats["header"])
+        for r in s["rules_not_run"]:
+            line(r["code"], r["reason"])
+    row += 1
+    line(
+        *(
+            ["培训机构", "申领笔数", "退回", "复核", "申领金额（元）", "涉及金额（元）"]
+            if zh
+            else ["Provider", "Claims", "Rejected", "Review", "Claimed (yuan)", "At stake (yuan)"]
+        ),
+        fmt=formats["header"],
+    )
+    for p in s["providers"]:
+        line(
+            p["provider"],
+            p["claims"],
+            p["rejected"],
+            p["review"],
+            p["claimed_amount"],
+            p["amount_at_stake"],
+        )

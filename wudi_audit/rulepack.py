@@ -1,0 +1,112 @@
+"""The rule pack (SPEC §5): every policy parameter, read from TOML, never held in code."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from wudi_audit.errors import UserInputError
+
+# parameter → (type, minimum, maximum)
+PARAMETERS: dict[str, tuple[type, float, float]] = {
+    "min_total_hours": (float, 0, 10_000),
+    "max_online_share": (float, 0, 1),
+    "online_rate_max": (float, 0, 10_000),
+    "offline_rate_max": (float, 0, 10_000),
+    "max_trainings_per_year": (int, 0, 366),
+    "repeat_occupation_window_days": (int, 0, 36_600),
+    "repeat_project_window_days": (int, 0, 36_600),
+    "minutes_per_class_hour": (float, 1, 1440),
+    "attendance_tolerance_hours": (float, 0, 10_000),
+    "max_online_hours_per_day": (float, 0, 24 * 60),
+    "min_working_age": (int, 0, 100),
+    "women_retirement_track": (int, 50, 55),
+}
+DISTRICT_PARAMETERS = ("online_rate_max", "offline_rate_max")
+
+
+@dataclass(frozen=True)
+class RulePack:
+    name: str
+    path: str
+    sha256: str
+    params: dict[str, Any]
+    limits: dict[str, float] = field(default_factory=dict)
+    districts: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.params[key]
+
+
+def default_pack_path() -> Path:
+    return Path(str(resources.files("wudi_audit") / "rules" / "default.toml"))
+
+
+def load_rule_pack(path: Path | None = None) -> RulePack:
+    path = path or default_pack_path()
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise UserInputError(
+            f"无法读取规则包：{path}（{exc.strerror}）", f"cannot read rule pack {path}: {exc}"
+        ) from exc
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserInputError(
+            f"规则包格式错误：{path}：{exc}", f"malformed rule pack {path}: {exc}"
+        ) from exc
+    params_in = data.get("params")
+    if not isinstance(params_in, dict):
+        raise UserInputError(
+            f"规则包缺少 [params] 节：{path}", f"rule pack has no [params] table: {path}"
+        )
+    params = {k: _checked(path, k, params_in.get(k), *PARAMETERS[k]) for k in PARAMETERS}
+    unknown = sorted(set(params_in) - set(PARAMETERS))
+    if unknown:
+        raise UserInputError(
+            f"规则包含未知参数：{'、'.join(unknown)}（{path}）",
+            f"unknown parameters in rule pack {path}: {', '.join(unknown)}",
+        )
+    districts = {}
+    for district, overrides in (data.get("districts") or {}).items():
+        if not isinstance(overrides, dict) or set(overrides) - set(DISTRICT_PARAMETERS):
+            raise UserInputError(
+                f"规则包板块“{district}”的参数无效，只能覆盖："
+                f"{'、'.join(DISTRICT_PARAMETERS)}（{path}）",
+                f"district {district!r} in {path} may override only "
+                f"{', '.join(DISTRICT_PARAMETERS)}",
+            )
+        districts[district] = {
+            k: _checked(path, f"districts.{district}.{k}", v, *PARAMETERS[k])
+            for k, v in overrides.items()
+        }
+    limits = {k: float(v) for k, v in (data.get("limits") or {}).items()}
+    return RulePack(
+        name=str(data.get("name") or path.stem),
+        path=str(path),
+        sha256=hashlib.sha256(content).hexdigest(),
+        params=params,
+        limits=limits,
+        districts=districts,
+    )
+
+
+def _checked(path: Path, key: str, value: Any, kind: type, low: float, high: float) -> Any:
+    if value is None:
+        raise UserInputError(
+            f"规则包缺少参数 {key}（{path}）", f"rule pack {path} is missing parameter {key}"
+        )
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if not numeric or (kind is int and not isinstance(value, int)) or not low <= value <= high:
+        raise UserInputError(
+            f"规则包参数 {key} 的值无效：{value!r}（应为 {low}–{high} 之间的"
+            f"{'整数' if kind is int else '数值'}；{path}）",
+            f"rule pack {path}: invalid value for {key}: {value!r} "
+            f"(expected {'an integer' if kind is int else 'a number'} in {low}..{high})",
+        )
+    return value

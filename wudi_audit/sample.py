@@ -1,0 +1,308 @@
+"""A realistic sample batch (claims + attendance) with a known handful of planted problems.
+
+Used by `make demo`, the end-to-end tests and the benchmarks (any size, deterministic).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import xlsxwriter
+
+from wudi_audit.idnumber import CHECK_CHARS, WEIGHTS
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余"
+    "杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙"
+    "史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强晓东丹萍玉梅海燕欣"
+    "怡子涵浩宇雨轩梓涵一诺思远嘉怡俊杰文博"
+)
+DISTRICTS = {
+    "姑苏区": "320508",
+    "虎丘区": "320505",
+    "吴中区": "320506",
+    "相城区": "320507",
+    "吴江区": "320509",
+    "常熟市": "320581",
+    "张家港市": "320582",
+    "昆山市": "320583",
+    "太仓市": "320585",
+    "苏州工业园区": "320571",
+}
+OTHER_REGIONS = ("341221", "411423", "510722", "362426", "320382", "321283", "130681")
+# (大典 2022 code, occupation, project name)
+OCCUPATIONS = (
+    ("6-25-04-07", "电子设备装接工", "电子产品装接技能提升"),
+    ("6-20-01-02", "数控车工", "数控加工技术"),
+    ("4-04-05-05", "人工智能训练师", "人工智能数据标注"),
+    ("2-02-10-09", "工业机器人系统运维员", "工业机器人运维"),
+    ("4-10-01-05", "养老护理员", "智慧养老护理"),
+    ("6-28-01-13", "半导体芯片制造工", "集成电路制造工艺"),
+    ("4-13-05-06", "全媒体运营师", "数字内容运营"),
+    ("6-12-03-00", "药物制剂工", "生物医药制剂"),
+)
+LEVELS = ("五级", "四级", "三级")
+CATEGORIES = (
+    "本市户籍",
+    "本市户籍",
+    "居住证",
+    "居住证",
+    "毕业年度高校毕业生",
+    "离校2年内未就业高校毕业生",
+)
+PROVIDERS = (
+    ("苏州工业园区技能培训学校", "52320594MJ5866123X", "星湖街328号"),
+    ("苏州吴中职业技能培训中心", "52320506MJ58A3411Q", "东吴北路101号"),
+    ("昆山市智造技能培训有限公司", "91320583MA1N3L2R5C", "前进西路88号"),
+    ("吴江区数字技能学院", "12320509466902781T", "中山南路1979号"),
+)
+CLAIM_HEADERS = (
+    "申领编号",
+    "姓名",
+    "公民身份号码",
+    "人员类别",
+    "毕业时间",
+    "所属板块",
+    "培训机构",
+    "统一社会信用代码",
+    "项目编号",
+    "培训项目",
+    "职业（工种）",
+    "等级",
+    "班级编号",
+    "培训方式",
+    "开班日期",
+    "结业日期",
+    "线上课时",
+    "线下课时",
+    "总课时",
+    "考核结果",
+    "补贴金额（元）",
+    "培训地点",
+)
+ATTENDANCE_HEADERS = ("班级编号", "公民身份号码", "签到时间", "签退时间", "方式", "课时")
+ONLINE_RATE, OFFLINE_RATE = 15, 30
+
+
+def id_check_char(first17: str) -> str:
+    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+
+
+def make_id(rng: random.Random, region: str, born: dt.date, male: bool) -> str:
+    serial = rng.randrange(0, 100) * 10 + rng.choice((1, 3, 5, 7, 9) if male else (0, 2, 4, 6, 8))
+    first17 = f"{region}{born:%Y%m%d}{serial:03d}"
+    return first17 + id_check_char(first17)
+
+
+def _claim(rng: random.Random, index: int, class_start: dict) -> dict:
+    district = rng.choice(list(DISTRICTS))
+    region = DISTRICTS[district] if rng.random() < 0.6 else rng.choice(OTHER_REGIONS)
+    born = dt.date(1966, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 38))
+    male = rng.random() < 0.5
+    code, occupation, project = OCCUPATIONS[index % len(OCCUPATIONS)]
+    class_no = index // 30
+    start = class_start.setdefault(
+        class_no, dt.date(2026, 3, 2) + dt.timedelta(days=7 * (class_no % 30))
+    )
+    end = start + dt.timedelta(days=13)
+    online = rng.choice((0, 8, 10, 12, 14, 16))
+    offline = rng.choice((28, 32, 36)) if online else rng.choice((36, 40, 48))
+    provider = PROVIDERS[class_no % len(PROVIDERS)]
+    category = rng.choice(CATEGORIES)
+    graduation = None
+    if category == "毕业年度高校毕业生":
+        graduation = dt.date(2026, 6, 30)
+        born = dt.date(2003, 1, 1) + dt.timedelta(days=rng.randrange(0, 700))
+    elif category == "离校2年内未就业高校毕业生":
+        graduation = dt.date(2025, 6, 30)
+        born = dt.date(2001, 1, 1) + dt.timedelta(days=rng.randrange(0, 700))
+    return {
+        "申领编号": f"SL2026{index + 1:07d}",
+        "姓名": rng.choice(SURNAMES)
+        + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+        "公民身份号码": make_id(rng, region, born, male),
+        "人员类别": category,
+        "毕业时间": graduation,
+        "所属板块": district,
+        "培训机构": provider[0],
+        "统一社会信用代码": provider[1],
+        "项目编号": f"WDGJ2026-{(index % len(OCCUPATIONS)) + 1:03d}",
+        "培训项目": project,
+        "职业（工种）": occupation,
+        "等级": LEVELS[index % len(LEVELS)],
+        "班级编号": f"BJ2026{class_no + 1:05d}",
+        "培训方式": "线上线下融合" if online else "线下",
+        "开班日期": start,
+        "结业日期": end,
+        "线上课时": online,
+        "线下课时": offline,
+        "总课时": online + offline,
+        "考核结果": "合格",
+        "补贴金额（元）": online * ONLINE_RATE + offline * OFFLINE_RATE,
+        "培训地点": provider[2],
+        "_occupation_code": code,
+    }
+
+
+def _plant(claims: list[dict], rng: random.Random) -> dict[str, list[int]]:
+    """Plant one problem per rule at fixed positions; returns code → source rows."""
+    planted: dict[str, list[int]] = {}
+    n = len(claims)
+    slots = iter(range(3, n, max(1, n // 16)))
+
+    def take(code: str) -> dict | None:
+        index = next(slots, None)
+        if index is None:
+            return None
+        planted.setdefault(code, []).append(index + 3)  # title row + header row, 1-based
+        return claims[index]
+
+    if c := take("T201"):
+        c.update({"线上课时": 8, "线下课时": 22, "总课时": 30, "补贴金额（元）": 8 * 15 + 22 * 30})
+    if c := take("T202"):
+        c.update(
+            {"线上课时": 20, "线下课时": 20, "总课时": 40, "补贴金额（元）": 20 * 15 + 20 * 30}
+        )
+    if c := take("T204"):
+        c["考核结果"] = "不合格"
+    if c := take("S301"):
+        c["补贴金额（元）"] = c["补贴金额（元）"] + 180
+    if c := take("T208"):
+        c["总课时"] = c["总课时"] + 8
+    if c := take("D001"):
+        c["开班日期"] = None
+    if c := take("D002"):
+        c["结业日期"] = "2026-02-30"
+    if c := take("D003"):
+        c["补贴金额（元）"] = -c["补贴金额（元）"]
+    if c := take("P101"):
+        body = c["公民身份号码"][:17]
+        wrong = CHECK_CHARS[(CHECK_CHARS.index(id_check_char(body)) + 1) % 11]
+        c["公民身份号码"] = body + wrong
+    if c := take("P102"):
+        c["公民身份号码"] = float(c["公民身份号码"][:17] + "1")  # stored as a number
+    if c := take("P103"):
+        c["公民身份号码"] = make_id(rng, "320508", dt.date(1959, 5, 12), True)
+    if len(claims) > 20:
+        # S306: the same person signed up twice in one class (appended at the end)
+        original = claims[5]
+        duplicate = dict(original, 申领编号=original["申领编号"] + "-2")
+        claims.append(duplicate)
+        planted["S306"] = [len(claims) + 2]
+    return planted
+
+
+def generate_claims(count: int, seed: int = 20260301) -> tuple[list[dict], dict[str, list[int]]]:
+    rng = random.Random(seed)
+    class_start: dict = {}
+    claims = [_claim(rng, i, class_start) for i in range(count)]
+    planted = _plant(claims, rng)
+    return claims, planted
+
+
+def attendance_records(claims: list[dict], rng: random.Random) -> list[tuple]:
+    """Sessions consistent with the claims: offline 4 class hours (180 min) a day,
+    online 2 class hours (90 min) in the evening."""
+    records = []
+    for c in claims:
+        start = c["开班日期"]
+        if not isinstance(start, dt.date) or not isinstance(c["线上课时"], int | float):
+            continue
+        who, klass = str(c["公民身份号码"]), c["班级编号"]
+        day = 0
+        for mode, hours, per, begin in (
+            ("线下", c["线下课时"], 4, dt.time(8, 30)),
+            ("线上", c["线上课时"], 2, dt.time(19, 0)),
+        ):
+            remaining, day = hours, 0
+            while remaining > 0:
+                step = min(per, remaining)
+                sign_in = dt.datetime.combine(start + dt.timedelta(days=day % 12), begin)
+                sign_in += dt.timedelta(minutes=rng.randrange(0, 5))
+                records.append(
+                    (klass, who, sign_in, sign_in + dt.timedelta(minutes=45 * step), mode, step)
+                )
+                remaining -= step
+                day += 1
+    return records
+
+
+def write_sample(out: Path, count: int, seed: int = 20260301, fmt: str = "xlsx") -> dict:
+    claims, planted = generate_claims(count, seed)
+    rng = random.Random(seed + 1)
+    attendance = attendance_records(claims, rng)
+    if fmt == "csv":
+        _write_csv(
+            out / "claims.csv", CLAIM_HEADERS, ([c[h] for h in CLAIM_HEADERS] for c in claims)
+        )
+        _write_csv(out / "attendance.csv", ATTENDANCE_HEADERS, attendance)
+        return planted
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(str(out / "claims.xlsx"), options) as book:
+        sheet = book.add_worksheet("申领明细")
+        date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+        sheet.write_string(0, 0, "2026年第3批“吴地工匠”项目制培训补贴申领明细")
+        sheet.write_row(1, 0, CLAIM_HEADERS)
+        total = 0.0
+        for r, c in enumerate(claims, start=2):
+            for col, header in enumerate(CLAIM_HEADERS):
+                value = c[header]
+                if value is None:
+                    continue
+                if isinstance(value, dt.date):
+                    sheet.write_datetime(r, col, dt.datetime.combine(value, dt.time()), date_format)
+                elif isinstance(value, str):
+                    sheet.write_string(r, col, value)
+                else:
+                    sheet.write_number(r, col, value)
+            amount = c["补贴金额（元）"]
+            total += amount if isinstance(amount, int | float) else 0
+        last = len(claims) + 2
+        sheet.write_string(last, 0, "合计")
+        sheet.write_number(last, CLAIM_HEADERS.index("补贴金额（元）"), total)
+    _write_attendance_xlsx(out / "attendance.xlsx", attendance)
+    return planted
+
+
+def _write_attendance_xlsx(path: Path, records: list[tuple]) -> None:
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    per_sheet = 1_048_575
+    with xlsxwriter.Workbook(str(path), options) as book:
+        stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        for part in range(max(1, -(-len(records) // per_sheet))):
+            sheet = book.add_worksheet(f"考勤{part + 1}")
+            sheet.write_row(0, 0, ATTENDANCE_HEADERS)
+            chunk = records[part * per_sheet : (part + 1) * per_sheet]
+            for r, (klass, who, sign_in, sign_out, mode, hours) in enumerate(chunk, start=1):
+                sheet.write_string(r, 0, klass)
+                sheet.write_string(r, 1, who)
+                sheet.write_datetime(r, 2, sign_in, stamp)
+                sheet.write_datetime(r, 3, sign_out, stamp)
+                sheet.write_string(r, 4, mode)
+                sheet.write_number(r, 5, hours)
+
+
+def _write_csv(path: Path, headers, rows) -> None:
+    import csv
+
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow(
+                [
+                    ""
+                    if v is None
+                    else v.strftime("%Y-%m-%d %H:%M")
+                    if isinstance(v, dt.datetime)
+                    else v.isoformat()
+                    if isinstance(v, dt.date)
+                    else v
+                    for v in row
+                ]
+            )
