@@ -1,0 +1,77 @@
+"""Shared fixtures: claims built from raw text as a reader would hand them over."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from wudi_audit.checks import REGISTRY, AuditInputs
+from wudi_audit.inputs import prepare_claims
+from wudi_audit.io.normalize import normalize
+from wudi_audit.io.reader import NUMERIC_CELL, RawTable, SourceFile
+from wudi_audit.rulepack import RulePack, load_rule_pack
+from wudi_audit.schema import CLAIMS
+
+# A clean claim: 14 online + 21 offline = 35 hours (the minimum), 14/35 = 40 % online
+# (the maximum), amount 14 × 15 + 21 × 30 = 840 yuan (exactly the cap).
+BASE_CLAIM = {
+    "id_number": "320505199001011238",
+    "name": "张三",
+    "project_code": "WDGJ2026-001",
+    "class_id": "BJ202600001",
+    "start_date": "2026-03-02",
+    "end_date": "2026-03-15",
+    "online_hours": "14",
+    "offline_hours": "21",
+    "assessment": "合格",
+    "amount": "840",
+    "provider_name": "苏州工业园区技能培训学校",
+    "district": "吴中区",
+}
+
+
+def raw_claims(rows: list[dict], numeric_ids: list[bool] | None = None) -> RawTable:
+    data = {
+        f.name: [None if r.get(f.name) is None else str(r[f.name]) for r in rows]
+        for f in CLAIMS.fields
+    }
+    frame = pl.DataFrame(data, schema={f.name: pl.String for f in CLAIMS.fields}).with_columns(
+        pl.Series(NUMERIC_CELL, numeric_ids or [False] * len(rows), dtype=pl.Boolean),
+        pl.Series("source_row", list(range(2, len(rows) + 2)), dtype=pl.Int64),
+        pl.lit("claims.xlsx").alias("source_file"),
+        pl.lit("Sheet1").alias("source_sheet"),
+    )
+    return RawTable(CLAIMS, frame, [SourceFile("claims.xlsx", "0" * 64, "xlsx")])
+
+
+def claims_inputs(rows: list[dict], **extra) -> AuditInputs:
+    """Each row overrides BASE_CLAIM; a key set to None empties that cell."""
+    merged = [{**BASE_CLAIM, **row} for row in rows]
+    claims = prepare_claims(normalize(raw_claims(merged)))
+    return AuditInputs(claims, today=dt.date(2026, 11, 28), **extra)
+
+
+def flagged(code: str, inputs: AuditInputs, pack: RulePack | None = None) -> pl.DataFrame:
+    """The flags one rule raises, with the claim's source row."""
+    pack = pack or load_rule_pack()
+    result = REGISTRY[code].check(inputs, pack).collect()
+    rows = inputs.claims.select("row_id", "source_row")
+    return result.join(rows, on="row_id", how="left").sort("source_row")
+
+
+@pytest.fixture(scope="session")
+def default_pack() -> RulePack:
+    return load_rule_pack()
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory) -> Path:
+    from wudi_audit.sample import write_sample
+
+    out = tmp_path_factory.mktemp("sample")
+    planted = write_sample(out, 120)
+    (out / "planted.txt").write_text(repr(planted))
+    return out

@@ -1,0 +1,131 @@
+"""Per-rule cases as data: each case is a batch (rows override the clean base claim) and
+the 0-based rows expected to be flagged. One generic test runs them all."""
+
+from __future__ import annotations
+
+CASES: dict[str, list[tuple[str, list[dict], list[int]]]] = {
+    "D001": [
+        ("clean base claim", [{}], []),
+        ("empty name", [{"name": None}], [0]),
+        ("empty identity number", [{"id_number": " "}], [0]),
+        (
+            "empty online hours with offline filled counts as 0",
+            [{"online_hours": None, "offline_hours": "35"}],
+            [],
+        ),
+        ("empty offline hours with online filled counts as 0", [{"offline_hours": None}], []),
+        ("both hours empty", [{"online_hours": None, "offline_hours": None}], [0]),
+        ("empty assessment is T204, not D001", [{"assessment": None}], []),
+        ("empty amount and empty end date on one row", [{"amount": None, "end_date": None}], [0]),
+    ],
+    "D002": [
+        (
+            "every accepted date form",
+            [
+                {"start_date": "2026/3/2"},
+                {"start_date": "2026.3.2"},
+                {"start_date": "2026年3月2日"},
+                {"start_date": "20260302"},
+                {"start_date": "2026-03-02 00:00:00"},
+                {"start_date": "46083"},
+            ],
+            [],
+        ),
+        ("impossible date", [{"end_date": "2026-02-30"}], [0]),
+        ("text in the amount", [{"amount": "八百四十"}], [0]),
+        ("numeric text with a thousands separator", [{"amount": "1,050.00"}], []),
+        ("unknown assessment value", [{"assessment": "优秀"}], [0]),
+        ("unknown training mode", [{"mode": "函授"}], [0]),
+        ("known modes", [{"mode": "线上线下融合"}, {"mode": "纯线上"}, {"mode": "线下"}], []),
+    ],
+    "D003": [
+        ("zero hours are fine", [{"online_hours": "0", "offline_hours": "35"}], []),
+        ("negative amount", [{"amount": "-1"}], [0]),
+        ("negative offline hours", [{"offline_hours": "-21"}], [0]),
+        ("infinite hours", [{"online_hours": "inf"}], [0]),
+        ("NaN amount", [{"amount": "NaN"}], [0]),
+    ],
+    "T201": [
+        ("exactly 35 hours", [{}], []),
+        ("34.5 hours", [{"online_hours": "13.5"}], [0]),
+        ("only offline, 35", [{"online_hours": None, "offline_hours": "35"}], []),
+        ("only offline, 34", [{"online_hours": None, "offline_hours": "34"}], [0]),
+        ("unreadable hours are not judged", [{"online_hours": "abc"}], []),
+    ],
+    "T202": [
+        ("exactly 40 % online", [{}], []),
+        ("15 / 35 online", [{"online_hours": "15", "offline_hours": "20"}], [0]),
+        (
+            "20 / 40 declared blended",
+            [{"online_hours": "20", "offline_hours": "20", "mode": "融合"}],
+            [0],
+        ),
+        (
+            "pure online declared is T203's business",
+            [{"online_hours": "35", "offline_hours": "0", "mode": "纯线上"}],
+            [],
+        ),
+        (
+            "all online, no mode given: pure online",
+            [{"online_hours": "35", "offline_hours": None}],
+            [],
+        ),
+        ("fractional boundary 16 / 40", [{"online_hours": "16", "offline_hours": "24"}], []),
+    ],
+    "T204": [
+        (
+            "passed",
+            [
+                {"assessment": "合格"},
+                {"assessment": "通过"},
+                {"assessment": "是"},
+                {"assessment": "pass"},
+            ],
+            [],
+        ),
+        (
+            "failed",
+            [
+                {"assessment": "不合格"},
+                {"assessment": "缺考"},
+                {"assessment": "否"},
+                {"assessment": "FAIL"},
+            ],
+            [0, 1, 2, 3],
+        ),
+        ("empty assessment", [{"assessment": None}], [0]),
+        ("unreadable assessment is D002, not T204", [{"assessment": "优秀"}], []),
+    ],
+    "T208": [
+        ("no total given", [{}], []),
+        ("total agrees", [{"total_hours": "35"}], []),
+        ("total disagrees", [{"total_hours": "36"}], [0]),
+        (
+            "total agrees with an empty hours cell as 0",
+            [{"online_hours": None, "offline_hours": "35", "total_hours": "35"}],
+            [],
+        ),
+    ],
+    "S301": [
+        ("amount equal to the cap to the fen", [{}], []),
+        ("one fen above the cap", [{"amount": "840.01"}], [0]),
+        ("well below the cap", [{"amount": "100"}], []),
+        (
+            "fractional hours at the cap",
+            [{"online_hours": "14.5", "offline_hours": "20.5", "amount": "832.5"}],
+            [],
+        ),
+        (
+            "fractional hours one fen over",
+            [{"online_hours": "14.5", "offline_hours": "20.5", "amount": "832.51"}],
+            [0],
+        ),
+    ],
+    "S306": [
+        ("one claim", [{}], []),
+        ("same person twice in one class", [{}, {}], [1]),
+        ("same person, other class", [{}, {"class_id": "BJ202600002"}], []),
+        ("three times: the first stands", [{}, {}, {}], [1, 2]),
+        ("earlier end date stands even on a later row", [{"end_date": "2026-03-20"}, {}], [0]),
+    ],
+}

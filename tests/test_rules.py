@@ -1,0 +1,73 @@
+"""Every rule's flagged, clean and boundary cases, from tests/rule_cases.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import claims_inputs, flagged
+from tests.rule_cases import CASES
+from wudi_audit.checks import REGISTRY
+from wudi_audit.rulepack import RulePack, load_rule_pack
+
+PARAMS = [
+    pytest.param(code, rows, expected, id=f"{code}-{name}")
+    for code, cases in CASES.items()
+    for name, rows, expected in cases
+]
+
+
+@pytest.mark.parametrize(("code", "rows", "expected"), PARAMS)
+def test_rule_case(code, rows, expected):
+    inputs = claims_inputs(rows)
+    result = flagged(code, inputs)
+    assert sorted(result["source_row"].to_list()) == [i + 2 for i in expected]
+    assert result["message_zh"].null_count() == 0
+    assert result["message_en"].null_count() == 0
+
+
+def test_every_registered_claims_rule_has_cases():
+    claims_only = {c for c, r in REGISTRY.items() if r.needs == ("claims",)}
+    assert claims_only <= set(CASES)
+
+
+def test_t202_message_carries_the_numbers():
+    result = flagged("T202", claims_inputs([{"online_hours": "20", "offline_hours": "20"}]))
+    assert result["message_zh"].item() == "线上 20 / 总 40 课时 = 50% > 40%"
+    assert result["message_en"].item() == "online 20 / total 40 hours = 50% > 40%"
+
+
+def test_s301_at_stake_is_the_excess_in_fen():
+    result = flagged("S301", claims_inputs([{"amount": "900.07"}]))
+    assert result["amount_at_stake_fen"].item() == 6007
+    assert "840.00" in result["message_zh"].item()
+
+
+def test_s301_district_override_lowers_the_cap(default_pack):
+    pack = RulePack(
+        default_pack.name,
+        default_pack.path,
+        default_pack.sha256,
+        default_pack.params,
+        districts={"吴中区": {"offline_rate_max": 25}},
+    )
+    rows = [{}, {"district": "姑苏区"}]
+    result = flagged("S301", claims_inputs(rows), pack)
+    # 14 × 15 + 21 × 25 = 735 < 840 for 吴中区 only
+    assert result["source_row"].to_list() == [2]
+    assert result["amount_at_stake_fen"].item() == 10500
+
+
+def test_s306_evidence_names_the_earlier_row():
+    result = flagged("S306", claims_inputs([{}, {}]))
+    assert '"earlier_source_row":2' in result["evidence"].item()
+
+
+def test_rejected_claim_puts_its_whole_amount_at_stake():
+    result = flagged("T204", claims_inputs([{"assessment": "不合格", "amount": "500.5"}]))
+    assert result["amount_at_stake_fen"].item() == 50050
+
+
+def test_min_hours_parameter_comes_from_the_pack(default_pack):
+    pack = RulePack("p", "p", "0", {**default_pack.params, "min_total_hours": 40}, districts={})
+    assert flagged("T201", claims_inputs([{}]), pack).height == 1
+    assert flagged("T201", claims_inputs([{}]), load_rule_pack()).height == 0
