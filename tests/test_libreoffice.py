@@ -1,0 +1,52 @@
+"""A real spreadsheet program reads the workbook: LibreOffice converts it to PDF and to CSV
+per sheet, and the identity numbers come back as the exact 18-character text."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+
+import pytest
+
+from tests.test_cli import demo  # noqa: F401  (fixture)
+
+OFFICE = shutil.which("libreoffice") or shutil.which("soffice")
+pytestmark = pytest.mark.skipif(OFFICE is None, reason="LibreOffice is not installed")
+CSV_ALL_SHEETS = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+
+def convert(workbook, target: str, outdir, profile) -> None:
+    subprocess.run(
+        [OFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+         target, "--outdir", str(outdir), str(workbook)],
+        check=True, capture_output=True, timeout=240,
+    )
+
+
+def test_libreoffice_reads_the_workbook(demo, tmp_path):  # noqa: F811
+    import fastexcel
+
+    _, out, _ = demo
+    workbook = out / "r.xlsx"
+    profile = tmp_path / "profile"
+    convert(workbook, "pdf", tmp_path, profile)
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    convert(workbook, CSV_ALL_SHEETS, tmp_path, profile)
+    sheets = {p.stem.split("-", 1)[1]: p for p in tmp_path.glob("r-*.csv")}
+    assert set(sheets) == {"汇总", "申领审核", "异常明细", "规则"}
+    with sheets["申领审核"].open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:3] == ["来源行", "公民身份号码", "姓名"]
+    ids = [r[1] for r in rows[1:]]
+    expected = (
+        fastexcel.read_excel(workbook).load_sheet("申领审核", dtypes="string").to_polars()
+    )["公民身份号码"].to_list()
+    assert ids == expected
+    long_ids = [i for i in ids if len(i) == 18]
+    assert len(long_ids) > 100
+    assert all(i[:17].isdigit() for i in long_ids)
+    assert not any("E+" in i for i in ids)
+    with sheets["异常明细"].open(encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    assert header[:4] == ["规则代码", "规则名称", "严重程度", "说明"]
