@@ -30,8 +30,14 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def demo(sample_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     proc = run(
-        "check", str(sample_dir / "claims.xlsx"), "--attendance", str(sample_dir / "attendance.xlsx"),
-        "-o", str(out / "r.xlsx"), "--json", str(out / "r.json"),
+        "check",
+        str(sample_dir / "claims.xlsx"),
+        "--attendance",
+        str(sample_dir / "attendance.xlsx"),
+        "-o",
+        str(out / "r.xlsx"),
+        "--json",
+        str(out / "r.json"),
     )
     return proc, out, ast.literal_eval((sample_dir / "planted.txt").read_text())
 
@@ -57,8 +63,17 @@ def test_json_contract(demo):
     document = json.loads((out / "r.json").read_text(encoding="utf-8"))
     assert set(document) == {"manifest", "summary", "exceptions"}
     exception = document["exceptions"][0]
-    for key in ("code", "severity", "source_row", "id_number", "class_id", "project_code",
-                "amount_at_stake", "message", "evidence"):
+    for key in (
+        "code",
+        "severity",
+        "source_row",
+        "id_number",
+        "class_id",
+        "project_code",
+        "amount_at_stake",
+        "message",
+        "evidence",
+    ):
         assert key in exception
     assert isinstance(exception["evidence"], dict)
     assert exception["severity"] in {"reject", "review", "info"}
@@ -116,8 +131,10 @@ def test_malformed_rule_pack_exits_2(tmp_path, pack, message):
 def test_bad_parameter_value_exits_2(tmp_path):
     from wudi_audit.rulepack import default_pack_path
 
-    text = default_pack_path().read_text(encoding="utf-8").replace(
-        "max_online_share = 0.40", "max_online_share = 1.5"
+    text = (
+        default_pack_path()
+        .read_text(encoding="utf-8")
+        .replace("max_online_share = 0.40", "max_online_share = 1.5")
     )
     (tmp_path / "p.toml").write_text(text, encoding="utf-8")
     claims = write_csv(tmp_path / "c.csv", [HEADERS, ROW])
@@ -148,8 +165,15 @@ def test_fail_on_thresholds(tmp_path):
 def test_mask_ids_everywhere(tmp_path):
     rows = [HEADERS, [*ROW[:8], "不合格", ROW[9]]]
     claims = write_csv(tmp_path / "c.csv", rows)
-    proc = run("check", str(claims), "--mask-ids", "--json", str(tmp_path / "r.json"),
-               "-o", str(tmp_path / "r.xlsx"))
+    proc = run(
+        "check",
+        str(claims),
+        "--mask-ids",
+        "--json",
+        str(tmp_path / "r.json"),
+        "-o",
+        str(tmp_path / "r.xlsx"),
+    )
     assert proc.returncode == 1
     text = (tmp_path / "r.json").read_text(encoding="utf-8")
     assert ROW[0] not in text and "320505********1238" in text and "张*" in text
@@ -166,7 +190,10 @@ def test_english_output(tmp_path):
     document = json.loads(proc.stdout)
     assert document["exceptions"][0]["message"] == "online 20 / total 40 hours = 50% > 40%"
     assert fastexcel.read_excel(tmp_path / "r.xlsx").sheet_names == [
-        "Summary", "Claims", "Exceptions", "Rules"
+        "Summary",
+        "Claims",
+        "Exceptions",
+        "Rules",
     ]
 
 

@@ -18,9 +18,19 @@ CSV_ALL_SHEETS = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false
 
 def convert(workbook, target: str, outdir, profile) -> None:
     subprocess.run(
-        [OFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
-         target, "--outdir", str(outdir), str(workbook)],
-        check=True, capture_output=True, timeout=240,
+        [
+            OFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            str(workbook),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
     )
 
 
@@ -39,9 +49,9 @@ def test_libreoffice_reads_the_workbook(demo, tmp_path):  # noqa: F811
         rows = list(csv.reader(handle))
     assert rows[0][:3] == ["来源行", "公民身份号码", "姓名"]
     ids = [r[1] for r in rows[1:]]
-    expected = (
-        fastexcel.read_excel(workbook).load_sheet("申领审核", dtypes="string").to_polars()
-    )["公民身份号码"].to_list()
+    expected = (fastexcel.read_excel(workbook).load_sheet("申领审核", dtypes="string").to_polars())[
+        "公民身份号码"
+    ].to_list()
     assert ids == expected
     long_ids = [i for i in ids if len(i) == 18]
     assert len(long_ids) > 100

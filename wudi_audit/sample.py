@@ -232,15 +232,18 @@ def attendance_records(claims: list[dict], rng: random.Random) -> list[tuple]:
     return records
 
 
-def write_sample(out: Path, count: int, seed: int = 20260301, fmt: str = "xlsx") -> dict:
+def write_sample(
+    out: Path, count: int, seed: int = 20260301, fmt: str = "xlsx", with_attendance: bool = True
+) -> dict:
     claims, planted = generate_claims(count, seed)
     rng = random.Random(seed + 1)
-    attendance = attendance_records(claims, rng)
+    attendance = attendance_records(claims, rng) if with_attendance else []
     if fmt == "csv":
         _write_csv(
             out / "claims.csv", CLAIM_HEADERS, ([c[h] for h in CLAIM_HEADERS] for c in claims)
         )
-        _write_csv(out / "attendance.csv", ATTENDANCE_HEADERS, attendance)
+        if with_attendance:
+            _write_csv(out / "attendance.csv", ATTENDANCE_HEADERS, attendance)
         return planted
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     with xlsxwriter.Workbook(str(out / "claims.xlsx"), options) as book:
@@ -265,7 +268,8 @@ def write_sample(out: Path, count: int, seed: int = 20260301, fmt: str = "xlsx")
         last = len(claims) + 2
         sheet.write_string(last, 0, "合计")
         sheet.write_number(last, CLAIM_HEADERS.index("补贴金额（元）"), total)
-    _write_attendance_xlsx(out / "attendance.xlsx", attendance)
+    if with_attendance:
+        _write_attendance_xlsx(out / "attendance.xlsx", attendance)
     return planted
 
 
