@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	mkdir -p sample_data/out
 	$(BIN)/wudi-audit check sample_data/claims.xlsx \
-		--attendance sample_data/attendance.xlsx \
+		--attendance sample_data/attendance.xlsx --ref-dir sample_data/ref \
 		-o sample_data/out/claims.exceptions.xlsx --json sample_data/out/claims.exceptions.json \
 		--fail-on never
 

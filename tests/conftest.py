@@ -18,7 +18,7 @@ from wudi_audit.schema import CLAIMS
 # A clean claim: 14 online + 21 offline = 35 hours (the minimum), 14/35 = 40 % online
 # (the maximum), amount 14 × 15 + 21 × 30 = 840 yuan (exactly the cap).
 BASE_CLAIM = {
-    "id_number": "320505199001011238",
+    "id_number": "320505199001011233",
     "name": "张三",
     "project_code": "WDGJ2026-001",
     "class_id": "BJ202600001",
@@ -51,7 +51,8 @@ def claims_inputs(rows: list[dict], **extra) -> AuditInputs:
     """Each row overrides BASE_CLAIM; a key set to None empties that cell."""
     merged = [{**BASE_CLAIM, **row} for row in rows]
     claims = prepare_claims(normalize(raw_claims(merged)))
-    return AuditInputs(claims, today=dt.date(2026, 11, 28), **extra)
+    present = frozenset(k for row in merged for k in row)
+    return AuditInputs(claims, today=dt.date(2026, 11, 28), claim_fields=present, **extra)
 
 
 def flagged(code: str, inputs: AuditInputs, pack: RulePack | None = None) -> pl.DataFrame:
@@ -75,3 +76,12 @@ def sample_dir(tmp_path_factory) -> Path:
     planted = write_sample(out, 120)
     (out / "planted.txt").write_text(repr(planted))
     return out
+
+
+def id_for(born: str, male: bool = True, region: str = "320506", serial: int = 12) -> str:
+    """A valid 18-digit identity number for a birth date `YYYY-MM-DD`."""
+    from wudi_audit.sample import id_check_char
+
+    sex_digit = serial % 5 * 2 + (1 if male else 0)
+    first17 = f"{region}{born.replace('-', '')}{serial // 5 % 10}{serial % 10}{sex_digit}"
+    return first17 + id_check_char(first17)

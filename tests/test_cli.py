@@ -34,6 +34,8 @@ def demo(sample_dir, tmp_path_factory):
         str(sample_dir / "claims.xlsx"),
         "--attendance",
         str(sample_dir / "attendance.xlsx"),
+        "--ref-dir",
+        str(sample_dir / "ref"),
         "-o",
         str(out / "r.xlsx"),
         "--json",
@@ -176,7 +178,7 @@ def test_mask_ids_everywhere(tmp_path):
     )
     assert proc.returncode == 1
     text = (tmp_path / "r.json").read_text(encoding="utf-8")
-    assert ROW[0] not in text and "320505********1238" in text and "张*" in text
+    assert ROW[0] not in text and "320505********1233" in text and "张*" in text
     with zipfile.ZipFile(tmp_path / "r.xlsx") as archive:
         xml = "".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml"))
     assert ROW[0] not in xml and "张三" not in xml

@@ -93,8 +93,8 @@ def check(
     started_at = dt.datetime.now().isoformat(timespec="seconds")
     workbook_path = output or claims.with_name(f"{claims.stem}.exceptions.xlsx")
     inputs = [claims, *(attendance or [])]
-    validate_output_path(workbook_path, inputs, "异常工作簿")
-    validate_output_path(json_out, inputs, "JSON 输出")
+    validate_output_path(workbook_path, inputs, "异常工作簿", "workbook")
+    validate_output_path(json_out, inputs, "JSON 输出", "JSON output")
     pack = load_rule_pack(rules)
     loaded = load_inputs(
         claims, pack, attendance=attendance, sheet=sheet, references=_reference_files(ref_dir)

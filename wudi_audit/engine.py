@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from wudi_audit.checks import REGISTRY, AuditInputs, Rule, Severity
-from wudi_audit.checks.base import FLAG_SCHEMA, INPUT_LABELS
+from wudi_audit.checks.base import FLAG_SCHEMA, input_label
 from wudi_audit.rulepack import RulePack
 
 VERDICTS = {"pass": ("通过", "pass"), "review": ("复核", "review"), "reject": ("退回", "reject")}
@@ -25,8 +25,8 @@ def applicable(rule: Rule, inputs: AuditInputs) -> tuple[bool, tuple[str, str]]:
     missing = [n for n in rule.needs if not inputs.has(n)]
     if not missing:
         return True, ("", "")
-    zh = "、".join(INPUT_LABELS[n][0] for n in missing)
-    en = ", ".join(INPUT_LABELS[n][1] for n in missing)
+    zh = "、".join(input_label(n)[0] for n in missing)
+    en = ", ".join(input_label(n)[1] for n in missing)
     return False, (f"{rule.code} 未运行：未提供{zh}", f"{rule.code} not run: no {en}")
 
 

@@ -112,5 +112,7 @@ def load_inputs(
             raw = read_table(path, TABLES[name], limits=limits)
             refs[name] = normalize(raw)
             sources[name] = raw.sources
-    inputs = AuditInputs(claims, attendance_frame, refs, today or dt.date.today())
+    inputs = AuditInputs(
+        claims, attendance_frame, refs, today or dt.date.today(), raw_claims.present_fields
+    )
     return LoadedInputs(inputs, sources)

@@ -102,8 +102,9 @@ def make_id(rng: random.Random, region: str, born: dt.date, male: bool) -> str:
 def _claim(rng: random.Random, index: int, class_start: dict) -> dict:
     district = rng.choice(list(DISTRICTS))
     region = DISTRICTS[district] if rng.random() < 0.6 else rng.choice(OTHER_REGIONS)
-    born = dt.date(1966, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 38))
     male = rng.random() < 0.5
+    # of working age at the start (2026): women on the 55 track born 1972 or later
+    born = dt.date(1967 if male else 1972, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 32))
     code, occupation, project = OCCUPATIONS[index % len(OCCUPATIONS)]
     class_no = index // 30
     start = class_start.setdefault(
@@ -188,6 +189,15 @@ def _plant(claims: list[dict], rng: random.Random) -> dict[str, list[int]]:
         c["公民身份号码"] = float(c["公民身份号码"][:17] + "1")  # stored as a number
     if c := take("P103"):
         c["公民身份号码"] = make_id(rng, "320508", dt.date(1959, 5, 12), True)
+    if c := take("P104"):
+        c["_excluded"] = True
+    if c := take("P105"):
+        c["人员类别"] = "在校生"
+    if (c := take("P106")) is not None and len(claims) > 40:
+        # the same identity number under another name, in another class
+        other = claims[(claims.index(c) + 35) % len(claims)]
+        c["公民身份号码"] = other["公民身份号码"]
+        planted["P106"].append(claims.index(other) + 3)
     if len(claims) > 20:
         # S306: the same person signed up twice in one class (appended at the end)
         original = claims[5]
@@ -270,7 +280,28 @@ def write_sample(
         sheet.write_number(last, CLAIM_HEADERS.index("补贴金额（元）"), total)
     if with_attendance:
         _write_attendance_xlsx(out / "attendance.xlsx", attendance)
+    _write_references(out / "ref", claims)
     return planted
+
+
+def _write_references(folder: Path, claims: list[dict]) -> None:
+    """Reference lists for the sample: the excluded-persons roster (财政供养人员名单)."""
+    folder.mkdir(exist_ok=True)
+    excluded = [c for c in claims if c.get("_excluded")]
+    rng = random.Random(7)
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(str(folder / "excluded.xlsx"), options) as book:
+        sheet = book.add_worksheet("财政供养人员")
+        sheet.write_row(0, 0, ("公民身份号码", "姓名", "生效日期", "失效日期"))
+        rows = [(c["公民身份号码"], c["姓名"], "2020-01-01", "") for c in excluded]
+        for _ in range(5):
+            born = dt.date(1975, 1, 1) + dt.timedelta(days=rng.randrange(0, 7000))
+            rows.append(
+                (make_id(rng, "320508", born, rng.random() < 0.5), "某某", "2019-07-01", "")
+            )
+        for r, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                sheet.write_string(r, col, value)
 
 
 def _write_attendance_xlsx(path: Path, records: list[tuple]) -> None:

@@ -1,7 +1,12 @@
 """Every rule, registered by importing its family module. The registry is the single
 source for the engine, `wudi-audit rules`, `explain` and the rules sheet."""
 
-from wudi_audit.checks import data_quality, subsidy, training  # noqa: F401  (registration)
+from wudi_audit.checks import (  # noqa: F401  (registration)
+    data_quality,
+    person,
+    subsidy,
+    training,
+)
 from wudi_audit.checks.base import REGISTRY, AuditInputs, Rule, Severity
 
 __all__ = ["REGISTRY", "AuditInputs", "Rule", "Severity"]

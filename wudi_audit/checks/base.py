@@ -48,8 +48,13 @@ class AuditInputs:
     attendance: pl.DataFrame | None = None
     references: dict[str, pl.DataFrame] = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
+    claim_fields: frozenset[str] = frozenset()  # optional claim columns present in the file
 
     def has(self, name: str) -> bool:
+        """An input a rule needs: `claims`, `attendance`, a reference list, or
+        `column:<field>` for an optional claims column."""
+        if name.startswith("column:"):
+            return name.removeprefix("column:") in self.claim_fields
         if name == "claims":
             return True
         if name == "attendance":
@@ -89,6 +94,19 @@ INPUT_LABELS = {
     "budget": ("总额控制预算", "budget list"),
     "urban_rural": ("城乡劳动者职业技能培训项目", "urban-rural training projects list"),
 }
+
+
+def input_label(name: str) -> tuple[str, str]:
+    if name.startswith("column:"):
+        from wudi_audit.schema import CLAIMS
+
+        field_name = name.removeprefix("column:")
+        return (
+            f"申领明细中的“{CLAIMS.field(field_name).label_zh}”列",
+            f"{field_name} column in the claims",
+        )
+    return INPUT_LABELS[name]
+
 
 REGISTRY: dict[str, Rule] = {}
 

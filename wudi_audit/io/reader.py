@@ -39,6 +39,7 @@ class SourceFile:
     sheets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)  # schema fields found in the headers
 
 
 @dataclass
@@ -46,6 +47,7 @@ class RawTable:
     schema: TableSchema
     frame: pl.DataFrame  # field columns (String) + source_row, source_file, source_sheet
     sources: list[SourceFile]
+    present_fields: frozenset[str] = frozenset()  # fields with a column in the file
 
 
 def read_table(
@@ -85,7 +87,7 @@ def read_table(
         frames = _read_workbook(content, schema, where, source, sheet, all_sheets)
     frame = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
     source.rows = frame.height
-    return RawTable(schema, frame, [source])
+    return RawTable(schema, frame, [source], frozenset(source.fields))
 
 
 def _read_workbook(
@@ -197,6 +199,7 @@ def _select_fields(
     for header in match.ignored:
         if header not in source.ignored_columns:
             source.ignored_columns.append(header)
+    source.fields.extend(f for f in match.columns if f not in source.fields)
     columns = [
         pl.col(grid.columns[match.columns[f.name]]).alias(f.name)
         if f.name in match.columns

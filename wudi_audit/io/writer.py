@@ -25,31 +25,37 @@ MONEY_COLUMNS = {"amount", "amount_at_stake"}
 MAX_WIDTH = 60
 
 
-def validate_output_path(path: Path | None, inputs: Sequence[Path], what: str) -> None:
+def validate_output_path(
+    path: Path | None, inputs: Sequence[Path], what_zh: str, what_en: str
+) -> None:
     """Refuse an output path before any work: missing or read-only folder, parent is a
     file, the path is a folder, or it is one of the inputs."""
     if path is None or str(path) == "-":
         return
+    what = what_zh
     parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise UserInputError(f"{what}路径是一个文件夹：{path}", f"{what} path is a folder: {path}")
+        raise UserInputError(
+            f"{what}路径是一个文件夹：{path}", f"{what_en} path is a folder: {path}"
+        )
     if parent.exists() and not parent.is_dir():
         raise UserInputError(
-            f"{what}的上级路径是文件而不是文件夹：{parent}", f"{what}: parent is a file: {parent}"
+            f"{what}的上级路径是文件而不是文件夹：{parent}",
+            f"{what_en}: parent is a file: {parent}",
         )
     if not parent.exists():
         raise UserInputError(
-            f"{what}所在的文件夹不存在：{parent}", f"{what}: folder does not exist: {parent}"
+            f"{what}所在的文件夹不存在：{parent}", f"{what_en}: folder does not exist: {parent}"
         )
     if not os.access(parent, os.W_OK):
         raise UserInputError(
-            f"{what}所在的文件夹不可写：{parent}", f"{what}: folder is not writable: {parent}"
+            f"{what}所在的文件夹不可写：{parent}", f"{what_en}: folder is not writable: {parent}"
         )
     resolved = path.resolve()
     for source in inputs:
         if source.exists() and source.resolve() == resolved:
             raise UserInputError(
-                f"{what}不能覆盖输入文件：{path}", f"{what} would overwrite an input: {path}"
+                f"{what}不能覆盖输入文件：{path}", f"{what_en} would overwrite an input: {path}"
             )
 
 

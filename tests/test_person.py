@@ -1,0 +1,188 @@
+"""Trainee eligibility rules P101–P106: cases, the retirement schedule, the check digit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import claims_inputs, flagged, id_for, raw_claims
+from tests.person_cases import PERSON_CASES
+from wudi_audit import idnumber, retirement
+from wudi_audit.checks import AuditInputs
+from wudi_audit.inputs import prepare_claims
+from wudi_audit.io.normalize import normalize
+from wudi_audit.io.reader import RawTable, SourceFile
+from wudi_audit.rulepack import RulePack
+from wudi_audit.schema import EXCLUDED
+
+PARAMS = [
+    pytest.param(code, rows, expected, id=f"{code}-{name}")
+    for code, cases in PERSON_CASES.items()
+    for name, rows, expected in cases
+]
+
+
+@pytest.mark.parametrize(("code", "rows", "expected"), PARAMS)
+def test_person_case(code, rows, expected):
+    result = flagged(code, claims_inputs(rows))
+    assert sorted(result["source_row"].to_list()) == [i + 2 for i in expected]
+    assert result["message_zh"].null_count() == 0
+
+
+def test_numeric_cell_is_p102_even_when_the_digits_look_fine():
+    from tests.conftest import BASE_CLAIM
+
+    raw = raw_claims([BASE_CLAIM, BASE_CLAIM], numeric_ids=[True, False])
+    inputs = AuditInputs(prepare_claims(normalize(raw)), today=dt.date(2026, 11, 28))
+    assert flagged("P102", inputs)["source_row"].to_list() == [2]
+    assert flagged("P101", inputs).height == 0
+
+
+def test_p103_message_states_age_and_limit():
+    rows = [{"id_number": id_for("1965-01-15"), "start_date": "2025-04-20"}]
+    message = flagged("P103", claims_inputs(rows))["message_zh"].item()
+    assert message == "开班时 60岁3个月，已达法定退休年龄 60岁1个月（男，1965年1月出生）"
+
+
+def test_p103_women_track_is_a_parameter(default_pack):
+    rows = [{"id_number": id_for("1975-03-10", male=False), "start_date": "2025-05-10"}]
+    assert flagged("P103", claims_inputs(rows)).height == 0  # 55 track: far from retirement
+    pack50 = RulePack("p", "p", "0", {**default_pack.params, "women_retirement_track": 50})
+    result = flagged("P103", claims_inputs(rows), pack50)
+    assert "50岁2个月" in result["message_zh"].item()  # born 1975-03 → 50y2m, 2025-05-10
+
+
+# DOMAIN.md §3.2/3.3 worked examples: (track, birth year, month, age in months)
+SCHEDULE = [
+    (retirement.MALE, 1964, 12, 60 * 12),
+    (retirement.MALE, 1965, 1, 60 * 12 + 1),
+    (retirement.MALE, 1965, 3, 60 * 12 + 1),
+    (retirement.MALE, 1965, 5, 60 * 12 + 2),
+    (retirement.MALE, 1970, 1, 61 * 12 + 4),
+    (retirement.MALE, 1976, 8, 62 * 12 + 11),
+    (retirement.MALE, 1976, 9, 63 * 12),
+    (retirement.MALE, 1990, 1, 63 * 12),
+    (retirement.FEMALE_50, 1975, 1, 50 * 12 + 1),
+    (retirement.FEMALE_50, 1975, 3, 50 * 12 + 2),
+    (retirement.FEMALE_50, 1980, 6, 52 * 12 + 9),
+    (retirement.FEMALE_50, 1984, 10, 54 * 12 + 11),
+    (retirement.FEMALE_50, 1984, 11, 55 * 12),
+    (retirement.FEMALE_55, 1969, 12, 55 * 12),
+    (retirement.FEMALE_55, 1970, 1, 55 * 12 + 1),
+    (retirement.FEMALE_55, 1970, 5, 55 * 12 + 2),
+    (retirement.FEMALE_55, 1975, 6, 56 * 12 + 5),
+    (retirement.FEMALE_55, 1981, 9, 58 * 12),
+]
+
+
+@pytest.mark.parametrize(("track", "year", "month", "months"), SCHEDULE)
+def test_retirement_schedule(track, year, month, months):
+    assert retirement.retirement_age_months(track, year, month) == months
+    frame = pl.DataFrame({"born": [dt.date(year, month, 1)]})
+    expr = retirement.retirement_age_months_expr(track, pl.col("born"))
+    assert frame.select(expr).item() == months
+
+
+def test_retirement_dates_from_domain_examples():
+    frame = pl.DataFrame(
+        {
+            "born": [dt.date(1965, 1, 15), dt.date(1965, 5, 31), dt.date(1984, 11, 30)],
+            "months": [721, 722, 660],
+        }
+    )
+    dates = frame.select(retirement.add_months(pl.col("born"), pl.col("months")))
+    assert dates.to_series().to_list() == [
+        dt.date(2025, 2, 15),
+        dt.date(2025, 7, 31),
+        dt.date(2039, 11, 30),
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789", min_size=17, max_size=17), min_size=1, max_size=40))
+def test_check_digit_matches_python_stdnum(bodies):
+    from stdnum.cn import ric
+
+    ours = pl.DataFrame({"b": bodies}).select(idnumber.check_char(pl.col("b"))).to_series()
+    # stdnum's calc_check_digit takes the whole number and ignores its last character
+    assert ours.to_list() == [ric.calc_check_digit(b + "?") for b in bodies]
+
+
+def test_check_digit_on_thousands_of_generated_numbers():
+    import random
+
+    from stdnum.cn import ric
+
+    rng = random.Random(11643)
+    bodies = [f"{rng.randrange(10**16, 10**17):017d}" for _ in range(5000)]
+    ours = pl.DataFrame({"b": bodies}).select(idnumber.check_char(pl.col("b"))).to_series()
+    assert ours.to_list() == [ric.calc_check_digit(b + "?") for b in bodies]
+
+
+def test_legacy_upgrade_matches_domain_example():
+    frame = pl.DataFrame({"n": ["320502650101123"]})
+    assert frame.select(idnumber.upgrade_legacy15(pl.col("n"))).item() == "320502196501011237"
+
+
+def roster(rows: list[dict]) -> pl.DataFrame:
+    data = {f.name: [r.get(f.name) for r in rows] for f in EXCLUDED.fields}
+    frame = pl.DataFrame(data, schema={f.name: pl.String for f in EXCLUDED.fields})
+    frame = frame.with_columns(
+        pl.lit(False).alias("id_number__numeric_cell"),
+        pl.int_range(2, len(rows) + 2, dtype=pl.Int64).alias("source_row"),
+    )
+    return normalize(RawTable(EXCLUDED, frame, [SourceFile("excluded.xlsx", "0", "xlsx")]))
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_to", "flag"),
+    [
+        (None, None, True),
+        ("2020-01-01", None, True),
+        ("2026-03-02", None, True),  # from the start date itself: inclusive
+        (None, "2026-03-02", True),  # until the start date itself: inclusive
+        (None, "2026-03-01", False),  # left the roster the day before
+        ("2026-03-03", None, False),  # joined the day after
+    ],
+)
+def test_p104_roster_validity(valid_from, valid_to, flag):
+    from tests.conftest import BASE_CLAIM
+
+    listed = roster(
+        [
+            {"id_number": BASE_CLAIM["id_number"], "valid_from": valid_from, "valid_to": valid_to},
+            {"id_number": id_for("1980-01-01")},
+        ]
+    )
+    inputs = claims_inputs(
+        [{}, {"id_number": id_for("1985-01-01")}], references={"excluded": listed}
+    )
+    assert flagged("P104", inputs)["source_row"].to_list() == ([2] if flag else [])
+
+
+def test_p104_matches_normalised_numbers():
+    from tests.conftest import BASE_CLAIM
+
+    listed = roster([{"id_number": " " + BASE_CLAIM["id_number"].replace("3", "３") + " "}])
+    inputs = claims_inputs([{}], references={"excluded": listed})
+    assert flagged("P104", inputs).height == 1
+
+
+def test_p105_not_run_without_a_category_column():
+    from wudi_audit.checks import REGISTRY
+    from wudi_audit.engine import applicable
+
+    inputs = claims_inputs([{}])
+    ok, (zh, en) = applicable(REGISTRY["P105"], inputs)
+    assert not ok and "人员类别" in zh and "category" in en
+    ok, _ = applicable(REGISTRY["P105"], claims_inputs([{"category": "本市户籍"}]))
+    assert ok
+
+
+def test_p106_evidence_lists_the_other_names():
+    result = flagged("P106", claims_inputs([{}, {"name": "李四", "class_id": "C2"}]))
+    assert result["evidence"].to_list() == ['{"other_names":["李四"]}', '{"other_names":["张三"]}']
