@@ -15,6 +15,8 @@ from wudi_audit.io.reader import NUMERIC_CELL, RawTable, SourceFile
 from wudi_audit.rulepack import RulePack, load_rule_pack
 from wudi_audit.schema import CLAIMS
 
+TODAY = dt.date(2026, 11, 28)
+
 # A clean claim: 14 online + 21 offline = 35 hours (the minimum), 14/35 = 40 % online
 # (the maximum), amount 14 × 15 + 21 × 30 = 840 yuan (exactly the cap).
 BASE_CLAIM = {
@@ -50,9 +52,9 @@ def raw_claims(rows: list[dict], numeric_ids: list[bool] | None = None) -> RawTa
 def claims_inputs(rows: list[dict], **extra) -> AuditInputs:
     """Each row overrides BASE_CLAIM; a key set to None empties that cell."""
     merged = [{**BASE_CLAIM, **row} for row in rows]
-    claims = prepare_claims(normalize(raw_claims(merged)))
+    claims = prepare_claims(normalize(raw_claims(merged)), TODAY)
     present = frozenset(k for row in merged for k in row)
-    return AuditInputs(claims, today=dt.date(2026, 11, 28), claim_fields=present, **extra)
+    return AuditInputs(claims, today=TODAY, claim_fields=present, **extra)
 
 
 def flagged(code: str, inputs: AuditInputs, pack: RulePack | None = None) -> pl.DataFrame:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import claims_inputs, flagged, id_for, raw_claims
+from tests.conftest import TODAY, claims_inputs, flagged, id_for, raw_claims
 from tests.person_cases import PERSON_CASES
 from wudi_audit import idnumber, retirement
 from wudi_audit.checks import AuditInputs
@@ -37,7 +37,7 @@ def test_numeric_cell_is_p102_even_when_the_digits_look_fine():
     from tests.conftest import BASE_CLAIM
 
     raw = raw_claims([BASE_CLAIM, BASE_CLAIM], numeric_ids=[True, False])
-    inputs = AuditInputs(prepare_claims(normalize(raw)), today=dt.date(2026, 11, 28))
+    inputs = AuditInputs(prepare_claims(normalize(raw), TODAY), today=TODAY)
     assert flagged("P102", inputs)["source_row"].to_list() == [2]
     assert flagged("P101", inputs).height == 0
 
@@ -186,3 +186,36 @@ def test_p105_not_run_without_a_category_column():
 def test_p106_evidence_lists_the_other_names():
     result = flagged("P106", claims_inputs([{}, {"name": "李四", "class_id": "C2"}]))
     assert result["evidence"].to_list() == ['{"other_names":["李四"]}', '{"other_names":["张三"]}']
+
+
+@pytest.mark.parametrize("numeric_ids", [False, True], ids=["ids-as-text", "ids-as-numbers"])
+def test_person_rules_through_the_real_reader(tmp_path, numeric_ids):
+    """An xlsx with the identity column as text, and the same file as an office would
+    damage it (identity cells stored as numbers)."""
+    from tests.test_reader import HEADERS, ROW, write_xlsx
+    from wudi_audit.engine import run_rules
+    from wudi_audit.inputs import load_inputs
+    from wudi_audit.rulepack import load_rule_pack
+
+    numbers = [
+        id_for("1990-01-01"),  # clean
+        id_for("1990-01-01")[:17] + "0" if id_for("1990-01-01")[17] != "0" else "1",  # P101
+        id_for("1959-05-12"),  # P103: retired
+        id_for("2010-03-03"),  # P103: not yet 16 on 2026-03-02
+    ]
+    rows = [["2026年第3批"], HEADERS] + [[n, *ROW[1:]] for n in numbers]
+    numeric_rows = tuple(range(2, 2 + len(numbers))) if numeric_ids else ()
+    path = write_xlsx(tmp_path / "c.xlsx", rows, numeric_id_rows=numeric_rows)
+    pack = load_rule_pack()
+    loaded = load_inputs(path, pack, today=dt.date(2026, 11, 28))
+    exceptions = run_rules(loaded.inputs, pack).exceptions
+    got = sorted(zip(exceptions["code"], exceptions["source_row"], strict=True))
+    p_codes = [(c, r) for c, r in got if c.startswith("P")]
+    as_text = {("P101", 4), ("P103", 5), ("P103", 6)}
+    if numeric_ids:
+        # a number ending in X survives as text; every all-digit one is damaged
+        expected = {("P102", i + 3) for i, n in enumerate(numbers) if n.isdigit()}
+        expected |= {(c, r) for c, r in as_text if not numbers[r - 3].isdigit()}
+        assert set(p_codes) == expected and len(expected) >= 3
+    else:
+        assert set(p_codes) == as_text

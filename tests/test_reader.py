@@ -49,7 +49,8 @@ def write_xlsx(path: Path, rows: list[list], numeric_id_rows: tuple[int, ...] = 
             for c, value in enumerate(row):
                 if value is None:
                     continue
-                if r in numeric_id_rows and c == 0:
+                if r in numeric_id_rows and c == 0 and str(value).isdigit():
+                    # as an office program stores it: a float, last digits lost
                     sheet.write_number(r, c, float(value))
                 elif isinstance(value, dt.datetime):
                     sheet.write_datetime(r, c, value, book.add_format({"num_format": "yyyy-mm-dd"}))

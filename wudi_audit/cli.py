@@ -63,6 +63,9 @@ def check(
         typer.Option("--attendance", "-a", help="考勤记录文件或文件夹，可多次给出 / attendance"),
     ] = None,
     ref_dir: Annotated[Path | None, typer.Option(help="参考名单文件夹 / reference lists")] = None,
+    excluded: Annotated[
+        Path | None, typer.Option(help="财政供养人员名单 / excluded-persons roster")
+    ] = None,
     rules: Annotated[Path | None, typer.Option(help="规则包 TOML / rule pack")] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="异常工作簿 / workbook")
@@ -92,13 +95,14 @@ def check(
     started = time.perf_counter()
     started_at = dt.datetime.now().isoformat(timespec="seconds")
     workbook_path = output or claims.with_name(f"{claims.stem}.exceptions.xlsx")
-    inputs = [claims, *(attendance or [])]
+    references = _reference_files(ref_dir)
+    if excluded is not None:
+        references["excluded"] = excluded
+    inputs = [claims, *(attendance or []), *references.values()]
     validate_output_path(workbook_path, inputs, "异常工作簿", "workbook")
     validate_output_path(json_out, inputs, "JSON 输出", "JSON output")
     pack = load_rule_pack(rules)
-    loaded = load_inputs(
-        claims, pack, attendance=attendance, sheet=sheet, references=_reference_files(ref_dir)
-    )
+    loaded = load_inputs(claims, pack, attendance=attendance, sheet=sheet, references=references)
     result = run_rules(loaded.inputs, pack)
     report = build_report(
         result,

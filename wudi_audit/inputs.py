@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from wudi_audit import idnumber
 from wudi_audit.checks.base import AuditInputs
 from wudi_audit.errors import UserInputError
 from wudi_audit.io.normalize import normalize
@@ -24,8 +25,9 @@ class LoadedInputs:
     sources: dict[str, list[SourceFile]] = field(default_factory=dict)
 
 
-def prepare_claims(claims: pl.DataFrame) -> pl.DataFrame:
-    """Derived fields every rule reads: hours with the empty-cell rule, claimed total, mode."""
+def prepare_claims(claims: pl.DataFrame, today: dt.date | None = None) -> pl.DataFrame:
+    """Derived fields every rule reads, computed once: hours with the empty-cell rule,
+    claimed total, training mode, and the identity number's validity, birth date and sex."""
     on_raw, off_raw = pl.col("online_hours__raw"), pl.col("offline_hours__raw")
     online = (
         pl.when(on_raw.is_null() & off_raw.is_not_null())
@@ -51,6 +53,7 @@ def prepare_claims(claims: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             (pl.col("online_hours") + pl.col("offline_hours")).alias("claimed_hours"),
             pl.coalesce(pl.col("mode"), derived_mode).alias("training_mode"),
+            *idnumber.identity_columns(pl.col("id_number"), today or dt.date.today()),
         )
         .collect()
     )
@@ -90,8 +93,9 @@ def load_inputs(
         int(pack.limits.get("max_uncompressed_bytes", ReadLimits.max_uncompressed_bytes)),
         float(pack.limits.get("max_compression_ratio", ReadLimits.max_compression_ratio)),
     )
+    today = today or dt.date.today()
     raw_claims = read_table(claims_path, CLAIMS, sheet=sheet, limits=limits)
-    claims = prepare_claims(normalize(raw_claims))
+    claims = prepare_claims(normalize(raw_claims), today)
     sources = {"claims": raw_claims.sources}
     attendance_frame = None
     if attendance:
@@ -112,7 +116,5 @@ def load_inputs(
             raw = read_table(path, TABLES[name], limits=limits)
             refs[name] = normalize(raw)
             sources[name] = raw.sources
-    inputs = AuditInputs(
-        claims, attendance_frame, refs, today or dt.date.today(), raw_claims.present_fields
-    )
+    inputs = AuditInputs(claims, attendance_frame, refs, today, raw_claims.present_fields)
     return LoadedInputs(inputs, sources)

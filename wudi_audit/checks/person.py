@@ -58,18 +58,6 @@ def _category(raw: pl.Expr) -> pl.Expr:
     return key.replace_strict(aliases, default=None, return_dtype=pl.String)
 
 
-def _zeros_damaged() -> pl.Expr:
-    """18 digits whose last three are zeros and whose check fails: float precision loss."""
-    number = pl.col("id_number")
-    return number.str.contains(r"^[0-9]{15}000$").fill_null(False) & (
-        idnumber.check_char(number.str.slice(0, 17)) != number.str.slice(17, 1)
-    ).fill_null(False)
-
-
-def _damaged() -> pl.Expr:
-    return pl.col("id_damaged") | _zeros_damaged()
-
-
 @register(
     "P101",
     "公民身份号码无效",
@@ -85,11 +73,10 @@ def identity_number_invalid(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
     digit. A 15-digit legacy number is upgraded (19 inserted, check digit added) and
     accepted. The 6-digit region code is not checked against a list. A number damaged by a
     spreadsheet is P102 instead."""
-    reason = idnumber.invalid_reason(pl.col("id_number"), pl.lit(inputs.today))
     found = (
         inputs.claims.lazy()
-        .with_columns(reason.alias("_reason"))
-        .filter(pl.col("_reason").is_not_null() & ~_damaged())
+        .filter(pl.col("id_invalid").is_not_null())
+        .with_columns(pl.col("id_invalid").alias("_reason"))
     )
     reason_en = pl.col("_reason").replace_strict(ID_REASONS_EN, default=pl.col("_reason"))
     return flags(
@@ -119,11 +106,11 @@ def identity_number_damaged(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
     kind = (
         pl.when(scientific)
         .then(pl.lit("scientific"))
-        .when(pl.col("id_damaged"))
-        .then(pl.lit("number"))
-        .otherwise(pl.lit("trailing_zeros"))
+        .when(idnumber.trailing_zeros_damaged(number))
+        .then(pl.lit("trailing_zeros"))
+        .otherwise(pl.lit("number"))
     )
-    found = inputs.claims.lazy().filter(_damaged()).with_columns(kind.alias("_kind"))
+    found = inputs.claims.lazy().filter(pl.col("id_damaged")).with_columns(kind.alias("_kind"))
     zh = pl.col("_kind").replace_strict(
         {
             "scientific": "公民身份号码为科学计数法（如 3.2E+17），末几位已丢失",
@@ -165,10 +152,7 @@ def outside_working_age(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     Which women's track (55 or 50) applies is a rule-pack parameter."""
     min_age = int(pack["min_working_age"])
     track = int(pack["women_retirement_track"])
-    number = pl.col("id_number")
-    valid = idnumber.invalid_reason(number, pl.lit(inputs.today)).is_null() & ~_damaged()
-    born = idnumber.birth_date(number)
-    male = idnumber.is_male(number)
+    born, male = pl.col("birth_date"), pl.col("male")  # null unless the number is valid
     limit = retirement.statutory_age_months(born, male, track)
     start = pl.col("start_date")
     frame = inputs.claims.lazy().with_columns(
@@ -179,7 +163,9 @@ def outside_working_age(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
         (start < born.dt.offset_by(f"{min_age}y")).alias("_young"),
         (start >= retirement.add_months(born, limit)).alias("_old"),
     )
-    found = frame.filter(valid & start.is_not_null() & (pl.col("_young") | pl.col("_old")))
+    found = frame.filter(
+        born.is_not_null() & start.is_not_null() & (pl.col("_young") | pl.col("_old"))
+    )
     age_zh = retirement.years_months_zh(pl.col("_age"))
     age_en = retirement.years_months_en(pl.col("_age"))
     limit_zh = retirement.years_months_zh(pl.col("_limit"))

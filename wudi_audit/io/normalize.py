@@ -95,36 +95,45 @@ def normalize(raw: RawTable) -> pl.DataFrame:
 
 
 def _normalize_frame(frame: pl.DataFrame, schema: TableSchema) -> pl.DataFrame:
-    exprs: list[pl.Expr] = []
+    # Stage 1: fold every cell once into `<field>__raw`; stage 2 parses from those columns,
+    # so that no folding is evaluated twice.
+    folded: list[pl.Expr] = []
+    parsed: list[pl.Expr] = []
     for field in schema.fields:
-        source = pl.col(field.name)
+        raw_name = f"{field.name}__raw"
+        raw = pl.col(raw_name)
         if field.kind is Kind.ID_NUMBER:
-            folded = idnumber.normalize_id(source)
-            exprs += [
-                folded.alias(f"{field.name}__raw"),
-                idnumber.upgrade_legacy15(folded).alias(field.name),
-                idnumber.is_legacy15(folded).alias("id_legacy15"),
-                idnumber.is_spreadsheet_damaged(folded, pl.col(NUMERIC_CELL)).alias("id_damaged"),
+            frame = frame.with_columns(idnumber.normalize_id_series(frame[field.name]))
+            folded.append(pl.col(field.name).alias(raw_name))
+            parsed += [
+                idnumber.upgrade_legacy15(raw).alias(field.name),
+                idnumber.is_legacy15(raw).alias("id_legacy15"),
+                idnumber.is_spreadsheet_damaged(raw, pl.col(NUMERIC_CELL)).alias("id_damaged"),
             ]
             continue
-        text = fold_text(source)
-        exprs.append(text.alias(f"{field.name}__raw"))
+        folded.append(fold_text(pl.col(field.name)).alias(raw_name))
         if field.kind is Kind.TEXT:
-            exprs.append(text.alias(field.name))
+            parsed.append(raw.alias(field.name))
         elif field.kind is Kind.CODE:
-            exprs.append(text.str.replace_all(r"\s", "").str.to_uppercase().alias(field.name))
+            parsed.append(raw.str.replace_all(r"\s", "").str.to_uppercase().alias(field.name))
         elif field.kind is Kind.DATE:
-            exprs.append(parse_date(text).alias(field.name))
+            parsed.append(parse_date(raw).alias(field.name))
         elif field.kind is Kind.DATETIME:
-            exprs.append(parse_datetime(text).alias(field.name))
+            parsed.append(parse_datetime(raw).alias(field.name))
         elif field.kind in (Kind.NUMBER, Kind.MONEY):
-            exprs.append(parse_number(text).alias(field.name))
+            parsed.append(parse_number(raw).alias(field.name))
         elif field.kind is Kind.ASSESSMENT:
-            exprs.append(_enum(text, ASSESSMENT_VALUES).alias(field.name))
+            parsed.append(_enum(raw, ASSESSMENT_VALUES).alias(field.name))
         elif field.kind is Kind.MODE:
-            exprs.append(_enum(text, MODE_VALUES).alias(field.name))
+            parsed.append(_enum(raw, MODE_VALUES).alias(field.name))
     keep = [c for c in ("source_row", "source_file", "source_sheet") if c in frame.columns]
-    out = frame.lazy().select(*exprs, *[pl.col(c) for c in keep])
+    numeric = [pl.col(NUMERIC_CELL)] if NUMERIC_CELL in frame.columns else []
+    out = (
+        frame.lazy()
+        .select(*folded, *numeric, *[pl.col(c) for c in keep])
+        .with_columns(parsed)
+        .drop(NUMERIC_CELL, strict=False)
+    )
     money = [f.name for f in schema.fields if f.kind is Kind.MONEY]
     if money:
         out = out.with_columns([to_fen(pl.col(m)).alias(f"{m}_fen") for m in money])
