@@ -87,3 +87,32 @@ def id_for(born: str, male: bool = True, region: str = "320506", serial: int = 1
     sex_digit = serial % 5 * 2 + (1 if male else 0)
     first17 = f"{region}{born.replace('-', '')}{serial // 5 % 10}{serial % 10}{sex_digit}"
     return first17 + id_check_char(first17)
+
+
+def attendance_frame(records: list[dict], pack: RulePack | None = None) -> pl.DataFrame:
+    """Attendance records as the reader hands them over, normalised and prepared."""
+    from wudi_audit.inputs import prepare_attendance
+    from wudi_audit.schema import ATTENDANCE
+
+    data = {
+        f.name: [None if r.get(f.name) is None else str(r[f.name]) for r in records]
+        for f in ATTENDANCE.fields
+    }
+    frame = pl.DataFrame(data, schema={f.name: pl.String for f in ATTENDANCE.fields})
+    frame = frame.with_columns(
+        pl.lit(False).alias(NUMERIC_CELL),
+        pl.int_range(2, len(records) + 2, dtype=pl.Int64).alias("source_row"),
+        pl.lit("attendance.xlsx").alias("source_file"),
+        pl.lit("考勤").alias("source_sheet"),
+    )
+    table = RawTable(ATTENDANCE, frame, [SourceFile("attendance.xlsx", "0", "xlsx")])
+    return prepare_attendance(normalize(table), pack or load_rule_pack())
+
+
+def attendance_inputs(
+    claims: list[dict], records: list[dict], fields: tuple[str, ...] = ("mode",)
+) -> AuditInputs:
+    inputs = claims_inputs(claims)
+    inputs.attendance = attendance_frame(records)
+    inputs.attendance_fields = frozenset(fields)
+    return inputs

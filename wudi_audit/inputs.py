@@ -59,6 +59,18 @@ def prepare_claims(claims: pl.DataFrame, today: dt.date | None = None) -> pl.Dat
     )
 
 
+def prepare_attendance(records: pl.DataFrame, pack: RulePack) -> pl.DataFrame:
+    """Credited hours of each record, computed once: its `hours` when given, else its
+    duration divided by the minutes of one class hour, unrounded; never negative."""
+    minutes = (pl.col("sign_out") - pl.col("sign_in")).dt.total_seconds() / 60
+    from_duration = (minutes / float(pack["minutes_per_class_hour"])).clip(lower_bound=0)
+    return records.with_columns(
+        pl.coalesce(pl.col("hours"), from_duration, pl.lit(0.0)).alias("credited_hours"),
+        pl.col("sign_in").dt.date().alias("sign_in_date"),
+        pl.col("sign_out").dt.date().alias("sign_out_date"),
+    )
+
+
 def attendance_files(paths: list[Path]) -> list[Path]:
     """`--attendance` may name files or folders; a folder contributes every table in it."""
     files: list[Path] = []
@@ -98,6 +110,7 @@ def load_inputs(
     claims = prepare_claims(normalize(raw_claims), today)
     sources = {"claims": raw_claims.sources}
     attendance_frame = None
+    attendance_fields: frozenset[str] = frozenset()
     if attendance:
         tables = [
             read_table(p, ATTENDANCE, all_sheets=True, limits=limits)
@@ -108,7 +121,8 @@ def load_inputs(
             pl.concat([t.frame for t in tables], how="vertical"),
             [s for t in tables for s in t.sources],
         )
-        attendance_frame = normalize(combined)
+        attendance_frame = prepare_attendance(normalize(combined), pack)
+        attendance_fields = frozenset().union(*(t.present_fields for t in tables))
         sources["attendance"] = combined.sources
     refs: dict[str, pl.DataFrame] = {}
     for name, path in (references or {}).items():
@@ -116,5 +130,7 @@ def load_inputs(
             raw = read_table(path, TABLES[name], limits=limits)
             refs[name] = normalize(raw)
             sources[name] = raw.sources
-    inputs = AuditInputs(claims, attendance_frame, refs, today, raw_claims.present_fields)
+    inputs = AuditInputs(
+        claims, attendance_frame, refs, today, raw_claims.present_fields, attendance_fields
+    )
     return LoadedInputs(inputs, sources)

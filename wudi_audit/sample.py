@@ -154,7 +154,7 @@ def _plant(claims: list[dict], rng: random.Random) -> dict[str, list[int]]:
     """Plant one problem per rule at fixed positions; returns code → source rows."""
     planted: dict[str, list[int]] = {}
     n = len(claims)
-    slots = iter(range(3, n, max(1, n // 16)))
+    slots = iter(range(3, n, max(1, n // 24)))
 
     def take(code: str) -> dict | None:
         index = next(slots, None)
@@ -176,6 +176,7 @@ def _plant(claims: list[dict], rng: random.Random) -> dict[str, list[int]]:
     if c := take("T208"):
         c["总课时"] = c["总课时"] + 8
     if c := take("D001"):
+        c["_attendance_start"] = c["开班日期"]
         c["开班日期"] = None
     if c := take("D002"):
         c["结业日期"] = "2026-02-30"
@@ -186,6 +187,7 @@ def _plant(claims: list[dict], rng: random.Random) -> dict[str, list[int]]:
         wrong = CHECK_CHARS[(CHECK_CHARS.index(id_check_char(body)) + 1) % 11]
         c["公民身份号码"] = body + wrong
     if c := take("P102"):
+        c["_attendance_id"] = c["公民身份号码"]
         c["公民身份号码"] = float(c["公民身份号码"][:17] + "1")  # stored as a number
     if c := take("P103"):
         c["公民身份号码"] = make_id(rng, "320508", dt.date(1959, 5, 12), True)
@@ -198,6 +200,20 @@ def _plant(claims: list[dict], rng: random.Random) -> dict[str, list[int]]:
         other = claims[(claims.index(c) + 35) % len(claims)]
         c["公民身份号码"] = other["公民身份号码"]
         planted["P106"].append(claims.index(other) + 3)
+        # one person in two classes whose sessions share the same hours: T206 as well
+        planted["T206"] = list(planted["P106"])
+    if c := take("T205"):
+        c["_drop_sessions"] = 2  # two offline sessions (8 class hours) never attended
+    if c := take("T206"):
+        c["_other_class_overlap"] = True  # also signed in to another class at the same time
+    if c := take("T207"):
+        c["_early_session"] = True  # one session three days before the class opened
+    if c := take("T209"):
+        c.update(
+            {"线上课时": 16, "线下课时": 28, "总课时": 44, "补贴金额（元）": 16 * 15 + 28 * 30}
+        )
+        c["培训方式"] = "线上线下融合"
+        c["_online_binge"] = True  # 12 online class hours credited on one day
     if len(claims) > 20:
         # S306: the same person signed up twice in one class (appended at the end)
         original = claims[5]
@@ -216,29 +232,42 @@ def generate_claims(count: int, seed: int = 20260301) -> tuple[list[dict], dict[
 
 
 def attendance_records(claims: list[dict], rng: random.Random) -> list[tuple]:
-    """Sessions consistent with the claims: offline 4 class hours (180 min) a day,
-    online 2 class hours (90 min) in the evening."""
+    """Sessions consistent with the claims: offline 4 class hours (180 min) a morning,
+    online 2 class hours (90 min) an evening; planted problems per the claim's marks."""
     records = []
     for c in claims:
-        start = c["开班日期"]
+        start = c.get("_attendance_start", c["开班日期"])
         if not isinstance(start, dt.date) or not isinstance(c["线上课时"], int | float):
             continue
-        who, klass = str(c["公民身份号码"]), c["班级编号"]
-        day = 0
+        who, klass = str(c.get("_attendance_id", c["公民身份号码"])), c["班级编号"]
+        mine = []
         for mode, hours, per, begin in (
             ("线下", c["线下课时"], 4, dt.time(8, 30)),
             ("线上", c["线上课时"], 2, dt.time(19, 0)),
         ):
+            per = 6 if mode == "线上" and c.get("_online_binge") else per
             remaining, day = hours, 0
             while remaining > 0:
                 step = min(per, remaining)
                 sign_in = dt.datetime.combine(start + dt.timedelta(days=day % 12), begin)
+                if per == 6:  # two 6-hour online sessions a day
+                    at = dt.time(8 if day % 2 == 0 else 15, 0)
+                    sign_in = dt.datetime.combine(start + dt.timedelta(days=day // 2), at)
                 sign_in += dt.timedelta(minutes=rng.randrange(0, 5))
-                records.append(
-                    (klass, who, sign_in, sign_in + dt.timedelta(minutes=45 * step), mode, step)
-                )
+                sign_out = sign_in + dt.timedelta(minutes=45 * step)
+                mine.append((klass, who, sign_in, sign_out, mode, step))
                 remaining -= step
                 day += 1
+        if c.get("_drop_sessions"):
+            mine = mine[c["_drop_sessions"] :]
+        if c.get("_early_session"):
+            k, w, si, so, m, h = mine[0]
+            mine[0] = (k, w, si - dt.timedelta(days=3), so - dt.timedelta(days=3), m, h)
+        if c.get("_other_class_overlap"):
+            k, w, si, so, m, h = mine[0]
+            later = dt.timedelta(hours=1)
+            mine.append(("BJ2026-WB-017", w, si + later, so + later, "线下", h))
+        records.extend(mine)
     return records
 
 

@@ -2,6 +2,7 @@
 source for the engine, `wudi-audit rules`, `explain` and the rules sheet."""
 
 from wudi_audit.checks import (  # noqa: F401  (registration)
+    attendance,
     data_quality,
     person,
     subsidy,

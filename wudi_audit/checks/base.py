@@ -49,12 +49,18 @@ class AuditInputs:
     references: dict[str, pl.DataFrame] = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
     claim_fields: frozenset[str] = frozenset()  # optional claim columns present in the file
+    attendance_fields: frozenset[str] = frozenset()
 
     def has(self, name: str) -> bool:
-        """An input a rule needs: `claims`, `attendance`, a reference list, or
-        `column:<field>` for an optional claims column."""
+        """An input a rule needs: `claims`, `attendance`, a reference list,
+        `column:<field>` for an optional claims column or `attendance:<field>` for an
+        optional attendance column."""
         if name.startswith("column:"):
             return name.removeprefix("column:") in self.claim_fields
+        if name.startswith("attendance:"):
+            return self.attendance is not None and (
+                name.removeprefix("attendance:") in self.attendance_fields
+            )
         if name == "claims":
             return True
         if name == "attendance":
@@ -97,14 +103,18 @@ INPUT_LABELS = {
 
 
 def input_label(name: str) -> tuple[str, str]:
-    if name.startswith("column:"):
-        from wudi_audit.schema import CLAIMS
+    from wudi_audit.schema import ATTENDANCE, CLAIMS
 
-        field_name = name.removeprefix("column:")
-        return (
-            f"申领明细中的“{CLAIMS.field(field_name).label_zh}”列",
-            f"{field_name} column in the claims",
-        )
+    for prefix, schema, where_zh, where_en in (
+        ("column:", CLAIMS, "申领明细", "claims"),
+        ("attendance:", ATTENDANCE, "考勤记录", "attendance records"),
+    ):
+        if name.startswith(prefix):
+            field_name = name.removeprefix(prefix)
+            return (
+                f"{where_zh}中的“{schema.field(field_name).label_zh}”列",
+                f"{field_name} column in the {where_en}",
+            )
     return INPUT_LABELS[name]
 
 
