@@ -269,3 +269,66 @@ def test_t206_sweep_matches_a_brute_force_pairwise_check():
     }
     assert got == expected and len(expected) > 10
     assert isinstance(swept, pl.DataFrame)
+
+
+def device_records(people: int, spacing_minutes: int, device: str = "D-017") -> list[dict]:
+    import datetime as dt
+
+    start = dt.datetime(2026, 3, 2, 8, 0)
+    out = []
+    for i in range(people):
+        at = start + dt.timedelta(minutes=spacing_minutes * i)
+        who = BASE_CLAIM["id_number"] if i == 0 else f"11010119900307{i:03d}1"
+        out.append(
+            {
+                "class_id": CLASS,
+                "id_number": who,
+                "device": device,
+                "mode": "线上",
+                "sign_in": f"{at:%Y-%m-%d %H:%M}",
+                "sign_out": f"{at:%Y-%m-%d} 11:00",
+            }
+        )
+    return out
+
+
+@pytest.mark.parametrize(
+    ("people", "spacing", "flag"),
+    [
+        (3, 1, False),  # three trainees on one device: the maximum allowed
+        (4, 1, True),  # a fourth within the window
+        (4, 3, True),  # 0, 3, 6, 9 minutes: all within 10
+        (4, 4, False),  # 0, 4, 8, 12: never four within 10 minutes
+    ],
+)
+def test_t210_device_shared_by_many(people, spacing, flag):
+    inputs = attendance_inputs([{}], device_records(people, spacing), fields=("mode", "device"))
+    result = flagged("T210", inputs)
+    assert result.height == (1 if flag else 0)
+    if flag:
+        assert '"device":"D-017"' in result["evidence"].item()
+
+
+def test_t210_needs_a_device_column():
+    inputs = attendance_inputs([{}], device_records(5, 1), fields=("mode",))
+    assert not applicable(REGISTRY["T210"], inputs)[0]
+
+
+def test_attendance_matching_no_claim_is_counted():
+    from wudi_audit.engine import attendance_counts
+
+    records = [
+        *full_attendance(),
+        rec("2026-03-02 08:00", "2026-03-02 09:00", klass="ZZ"),
+        rec(None, None, klass="ZZ"),
+    ]
+    counts = attendance_counts(attendance_inputs([{}], records))
+    assert counts == {"records": len(records), "without_claim": 2, "unreadable": 1}
+
+
+def test_t210_classroom_terminal_is_not_a_proxy_sign():
+    offline = [dict(r, mode="线下") for r in device_records(8, 1)]
+    inputs = attendance_inputs([{}], offline, fields=("mode", "device"))
+    assert flagged("T210", inputs).height == 0
+    inputs = attendance_inputs([{}], offline, fields=("device",))  # no mode: all count
+    assert flagged("T210", inputs).height == 1

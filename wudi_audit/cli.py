@@ -172,6 +172,16 @@ def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> 
         f"at stake {s['amount_at_stake']:.2f} yuan"
     )
     console.print(f"wudi-audit: {line}", soft_wrap=True)
+    if s["attendance"] is not None:
+        a = s["attendance"]
+        console.print(
+            f"wudi-audit: 考勤 {a['records']} 条，其中无对应申领 {a['without_claim']} 条，"
+            f"无法认定课时 {a['unreadable']} 条"
+            if zh
+            else f"wudi-audit: {a['records']} attendance records, {a['without_claim']} match "
+            f"no claim, {a['unreadable']} credit nothing",
+            soft_wrap=True,
+        )
     for r in s["rules_not_run"]:
         console.print(f"wudi-audit: {r['reason']}", soft_wrap=True)
     if str(workbook) != "-":

@@ -19,6 +19,26 @@ class AuditResult:
     claims: pl.DataFrame  # every claim with verdict, codes and amount at stake
     rules_run: list[Rule]
     rules_skipped: dict[str, tuple[str, str]]  # code → (zh reason, en reason)
+    attendance: dict[str, int] | None = None  # record counts, see `attendance_counts`
+
+
+def attendance_counts(inputs: AuditInputs) -> dict[str, int] | None:
+    """Attendance records in all, those that match no claim of the batch (person × class),
+    and those that credit nothing (no readable times and no hours): reported, never
+    dropped silently."""
+    if inputs.attendance is None:
+        return None
+    keys = inputs.claims.select("id_number", "class_id").drop_nulls().unique()
+    records = inputs.attendance
+    matched = records.join(keys, on=["id_number", "class_id"], how="semi").height
+    unreadable = records.filter(
+        pl.col("hours").is_null() & (pl.col("sign_in").is_null() | pl.col("sign_out").is_null())
+    ).height
+    return {
+        "records": records.height,
+        "without_claim": records.height - matched,
+        "unreadable": unreadable,
+    }
 
 
 def applicable(rule: Rule, inputs: AuditInputs) -> tuple[bool, tuple[str, str]]:
@@ -53,7 +73,9 @@ def run_rules(
     collected = pl.collect_all(plans) if plans else []
     flags = pl.concat([empty, *collected], how="vertical_relaxed") if collected else empty
     exceptions = _attach_claims(flags, inputs.claims)
-    return AuditResult(exceptions, _claim_verdicts(inputs.claims, flags), ran, skipped)
+    return AuditResult(
+        exceptions, _claim_verdicts(inputs.claims, flags), ran, skipped, attendance_counts(inputs)
+    )
 
 
 KEY_FIELDS = (

@@ -249,6 +249,7 @@ def _summary(result: AuditResult, lang: str) -> dict[str, Any]:
         "claimed_amount": _yuan(totals["claimed"]),
         "passing_amount": _yuan(totals["passing"]),
         "amount_at_stake": _yuan(totals["at_stake"]),
+        "attendance": result.attendance,
         "rules": rules,
         "rules_not_run": [
             {"code": code, "reason": _pick(lang, reason)}

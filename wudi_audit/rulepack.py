@@ -23,6 +23,8 @@ PARAMETERS: dict[str, tuple[type, float, float]] = {
     "minutes_per_class_hour": (float, 1, 1440),
     "attendance_tolerance_hours": (float, 0, 10_000),
     "max_online_hours_per_day": (float, 0, 24 * 60),
+    "device_window_minutes": (int, 1, 24 * 60),
+    "device_max_trainees": (int, 1, 100_000),
     "min_working_age": (int, 0, 100),
     "women_retirement_track": (int, 50, 55),
 }

@@ -85,7 +85,15 @@ CLAIM_HEADERS = (
     "补贴金额（元）",
     "培训地点",
 )
-ATTENDANCE_HEADERS = ("班级编号", "公民身份号码", "签到时间", "签退时间", "方式", "课时")
+ATTENDANCE_HEADERS = (
+    "班级编号",
+    "公民身份号码",
+    "签到时间",
+    "签退时间",
+    "方式",
+    "课时",
+    "签到设备",
+)
 ONLINE_RATE, OFFLINE_RATE = 15, 30
 
 
@@ -214,6 +222,17 @@ def _plant(claims: list[dict], rng: random.Random) -> dict[str, list[int]]:
         )
         c["培训方式"] = "线上线下融合"
         c["_online_binge"] = True  # 12 online class hours credited on one day
+    if (c := take("T210")) is not None and len(claims) > 40:
+        # five trainees of one class whose online sessions are signed in from one phone
+        first = claims.index(c)
+        group = [x for x in claims[first : first + 30] if x["班级编号"] == c["班级编号"]][:5]
+        planted["T210"] = [claims.index(x) + 3 for x in group]
+        for x in group:
+            x["_proxy_device"] = "M-000417"
+            x.update(
+                {"线上课时": 10, "线下课时": 28, "总课时": 38, "补贴金额（元）": 10 * 15 + 28 * 30}
+            )
+            x["培训方式"] = "线上线下融合"
     if len(claims) > 20:
         # S306: the same person signed up twice in one class (appended at the end)
         original = claims[5]
@@ -255,18 +274,23 @@ def attendance_records(claims: list[dict], rng: random.Random) -> list[tuple]:
                     sign_in = dt.datetime.combine(start + dt.timedelta(days=day // 2), at)
                 sign_in += dt.timedelta(minutes=rng.randrange(0, 5))
                 sign_out = sign_in + dt.timedelta(minutes=45 * step)
-                mine.append((klass, who, sign_in, sign_out, mode, step))
+                device = (
+                    f"T-{klass}"  # the classroom's sign-in terminal
+                    if mode == "线下"
+                    else c.get("_proxy_device") or f"M-{int(who[-7:-1]) * 7919 % 999983:06d}"
+                )
+                mine.append((klass, who, sign_in, sign_out, mode, step, device))
                 remaining -= step
                 day += 1
         if c.get("_drop_sessions"):
             mine = mine[c["_drop_sessions"] :]
         if c.get("_early_session"):
-            k, w, si, so, m, h = mine[0]
-            mine[0] = (k, w, si - dt.timedelta(days=3), so - dt.timedelta(days=3), m, h)
+            k, w, si, so, m, h, d = mine[0]
+            mine[0] = (k, w, si - dt.timedelta(days=3), so - dt.timedelta(days=3), m, h, d)
         if c.get("_other_class_overlap"):
-            k, w, si, so, m, h = mine[0]
+            k, w, si, so, m, h, _ = mine[0]
             later = dt.timedelta(hours=1)
-            mine.append(("BJ2026-WB-017", w, si + later, so + later, "线下", h))
+            mine.append(("BJ2026-WB-017", w, si + later, so + later, "线下", h, "T-BJ2026-WB-017"))
         records.extend(mine)
     return records
 
@@ -342,7 +366,10 @@ def _write_attendance_xlsx(path: Path, records: list[tuple]) -> None:
             sheet = book.add_worksheet(f"考勤{part + 1}")
             sheet.write_row(0, 0, ATTENDANCE_HEADERS)
             chunk = records[part * per_sheet : (part + 1) * per_sheet]
-            for r, (klass, who, sign_in, sign_out, mode, hours) in enumerate(chunk, start=1):
+            for r, (klass, who, sign_in, sign_out, mode, hours, device) in enumerate(
+                chunk, start=1
+            ):
+                sheet.write_string(r, 6, device)
                 sheet.write_string(r, 0, klass)
                 sheet.write_string(r, 1, who)
                 sheet.write_datetime(r, 2, sign_in, stamp)

@@ -389,3 +389,69 @@ def online_hours_per_day(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
             "days_over": pl.col("_days"),
         },
     )
+
+
+@register(
+    "T210",
+    "同一设备短时间内多人签到",
+    "one device, many trainees signing in",
+    Severity.REVIEW,
+    "八、工作要求 2：「可进行学员实名（身份证）注册、身份核验、学习过程监控、培训记录和考勤查询」",
+    params=("device_window_minutes", "device_max_trainees"),
+    needs=("claims", "attendance", "attendance:device"),
+    example_zh="设备 D-017 在 10 分钟内有 6 名不同学员签到（截至 2026-03-02 08:35）",
+    example_en="device D-017: 6 different trainees signed in within 10 minutes (to 08:35)",
+)
+def device_shared_by_many(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
+    """More than the allowed number of different trainees sign in on one device within a
+    short window (代签到 / proxy sign-in sign). Every batch claim with a sign-in in such a
+    window is flagged, with the device and the number of trainees as evidence. Where the
+    attendance has a mode column only online records count: a classroom's sign-in
+    terminal is shared by the whole class by design."""
+    window = int(pack["device_window_minutes"])
+    most = int(pack["device_max_trainees"])
+    online_only = pl.col("mode") == "online" if "mode" in inputs.attendance_fields else True
+    signed = (
+        _records(inputs)
+        .filter(pl.col("device").is_not_null() & pl.col("sign_in").is_not_null() & online_only)
+        .select("device", "sign_in", "id_number", "class_id")
+        .sort(["device", "sign_in"])
+    )
+    windows = (
+        signed.rolling(index_column="sign_in", period=f"{window}m", group_by="device")
+        .agg(
+            pl.col("id_number").n_unique().alias("_people"),
+            pl.struct("id_number", "class_id").alias("_who"),
+        )
+        .filter(pl.col("_people") > most)
+    )
+    involved = (
+        windows.explode("_who")
+        .unnest("_who")
+        .sort("_people", descending=True)
+        .group_by(CLAIM_KEY)
+        .agg(
+            pl.col("device").first(),
+            pl.col("sign_in").first().alias("_until"),
+            pl.col("_people").first(),
+        )
+    )
+    found = _claims(inputs).join(involved, on=CLAIM_KEY, how="inner")
+    until = pl.col("_until").dt.strftime(TIME_FORMAT)
+    return flags(
+        found,
+        pl.format(
+            f"设备 {{}} 在 {window} 分钟内有 {{}} 名不同学员签到（截至 {{}}）",
+            pl.col("device"),
+            pl.col("_people"),
+            until,
+        ),
+        pl.format(
+            f"device {{}}: {{}} different trainees signed in within {window} minutes (to {{}})",
+            pl.col("device"),
+            pl.col("_people"),
+            until,
+        ),
+        pl.lit(0, dtype=pl.Int64),
+        {"device": pl.col("device"), "trainees": pl.col("_people"), "window_end": until},
+    )

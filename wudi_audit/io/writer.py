@@ -250,6 +250,11 @@ def _write_summary(workbook, report: Report, formats: dict[str, Any]) -> None:
     line("申领金额（元）" if zh else "Claimed (yuan)", s["claimed_amount"], fmt=formats["money"])
     line("通过金额（元）" if zh else "Passing (yuan)", s["passing_amount"], fmt=formats["money"])
     line("涉及金额（元）" if zh else "At stake (yuan)", s["amount_at_stake"], fmt=formats["money"])
+    if s["attendance"] is not None:
+        a = s["attendance"]
+        line("考勤记录（条）" if zh else "Attendance records", a["records"])
+        line("无对应申领的考勤（条）" if zh else "Records matching no claim", a["without_claim"])
+        line("无法认定课时的考勤（条）" if zh else "Records crediting nothing", a["unreadable"])
     row += 1
     line(
         *(
