@@ -139,16 +139,69 @@ def bench_identity(rows: int, runs: int) -> None:
     print(f"  whole claims normalisation + P101-P103 rules {whole:7.2f} s  {whole / slow:5.2f}x")
 
 
+def bench_attendance(claims: int, runs: int) -> None:
+    """T205-T210 on ~1M attendance records for `claims` claims, beside the time Polars
+    alone takes to read the attendance workbook, in the same run."""
+    from wudi_audit.checks import REGISTRY
+    from wudi_audit.inputs import load_inputs
+    from wudi_audit.rulepack import load_rule_pack
+    from wudi_audit.sample import write_sample
+
+    folder = OUT / f"attendance{claims}"
+    if not (folder / "attendance.xlsx").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        write_sample(folder, claims, session_hours=(5, 4))
+        print(f"generated {claims:,} claims with attendance in {time.perf_counter() - start:.1f} s")
+    attendance = folder / "attendance.xlsx"
+    pack = load_rule_pack()
+
+    def polars_read() -> None:
+        import fastexcel
+
+        for sheet in fastexcel.read_excel(attendance).sheet_names:
+            pl.read_excel(attendance, sheet_name=sheet, engine="calamine", infer_schema_length=None)
+
+    loaded = None
+
+    def load() -> None:
+        nonlocal loaded
+        loaded = load_inputs(folder / "claims.xlsx", pack, attendance=[attendance])
+
+    baseline = timed(polars_read, runs)
+    loading = timed(load, 1)
+    inputs = loaded.inputs
+    codes = ("T205", "T206", "T207", "T209", "T210")
+
+    def rules() -> None:
+        pl.collect_all([REGISTRY[c].check(inputs, pack) for c in codes])
+
+    together = timed(rules, runs)
+    records = inputs.attendance.height
+
+    def row(label: str, seconds: float) -> None:
+        print(f"  {label:<47} {seconds:7.2f} s  {seconds / baseline:5.2f}x")
+
+    print(f"attendance: {records:,} records for {inputs.claims.height:,} claims, median of {runs}")
+    row("baseline  pl.read_excel(calamine), every sheet", baseline)
+    row("claims + attendance read, normalised (once)", loading)
+    row("T205-T210 together (one collect_all)", together)
+    for code in codes:
+        row(f"  {code}", timed(lambda c=code: REGISTRY[c].check(inputs, pack).collect(), runs))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--id-rows", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["claims", "ids"], default=None)
+    parser.add_argument("--only", choices=["claims", "ids", "attendance"], default=None)
     args = parser.parse_args()
     if args.only in (None, "ids"):
         bench_identity(args.id_rows, args.runs)
-    if args.only == "ids":
+    if args.only in (None, "attendance"):
+        bench_attendance(args.claims, args.runs)
+    if args.only in ("ids", "attendance"):
         return
     path = ensure_sample(args.claims)
 

@@ -113,7 +113,7 @@ def load_inputs(
     attendance_fields: frozenset[str] = frozenset()
     if attendance:
         tables = [
-            read_table(p, ATTENDANCE, all_sheets=True, limits=limits)
+            read_table(p, ATTENDANCE, all_sheets=True, limits=limits, cell_types=False)
             for p in attendance_files(attendance)
         ]
         combined = RawTable(
@@ -127,7 +127,7 @@ def load_inputs(
     refs: dict[str, pl.DataFrame] = {}
     for name, path in (references or {}).items():
         if name in TABLES:
-            raw = read_table(path, TABLES[name], limits=limits)
+            raw = read_table(path, TABLES[name], limits=limits, cell_types=False)
             refs[name] = normalize(raw)
             sources[name] = raw.sources
     inputs = AuditInputs(

@@ -250,9 +250,12 @@ def generate_claims(count: int, seed: int = 20260301) -> tuple[list[dict], dict[
     return claims, planted
 
 
-def attendance_records(claims: list[dict], rng: random.Random) -> list[tuple]:
-    """Sessions consistent with the claims: offline 4 class hours (180 min) a morning,
-    online 2 class hours (90 min) an evening; planted problems per the claim's marks."""
+def attendance_records(
+    claims: list[dict], rng: random.Random, session_hours: tuple[int, int] = (4, 2)
+) -> list[tuple]:
+    """Sessions consistent with the claims: offline `session_hours[0]` class hours a
+    morning, online `session_hours[1]` an evening (45 minutes a class hour); planted
+    problems per the claim's marks."""
     records = []
     for c in claims:
         start = c.get("_attendance_start", c["开班日期"])
@@ -261,8 +264,8 @@ def attendance_records(claims: list[dict], rng: random.Random) -> list[tuple]:
         who, klass = str(c.get("_attendance_id", c["公民身份号码"])), c["班级编号"]
         mine = []
         for mode, hours, per, begin in (
-            ("线下", c["线下课时"], 4, dt.time(8, 30)),
-            ("线上", c["线上课时"], 2, dt.time(19, 0)),
+            ("线下", c["线下课时"], session_hours[0], dt.time(8, 30)),
+            ("线上", c["线上课时"], session_hours[1], dt.time(19, 0)),
         ):
             per = 6 if mode == "线上" and c.get("_online_binge") else per
             remaining, day = hours, 0
@@ -296,11 +299,16 @@ def attendance_records(claims: list[dict], rng: random.Random) -> list[tuple]:
 
 
 def write_sample(
-    out: Path, count: int, seed: int = 20260301, fmt: str = "xlsx", with_attendance: bool = True
+    out: Path,
+    count: int,
+    seed: int = 20260301,
+    fmt: str = "xlsx",
+    with_attendance: bool = True,
+    session_hours: tuple[int, int] = (4, 2),
 ) -> dict:
     claims, planted = generate_claims(count, seed)
     rng = random.Random(seed + 1)
-    attendance = attendance_records(claims, rng) if with_attendance else []
+    attendance = attendance_records(claims, rng, session_hours) if with_attendance else []
     if fmt == "csv":
         _write_csv(
             out / "claims.csv", CLAIM_HEADERS, ([c[h] for h in CLAIM_HEADERS] for c in claims)

@@ -57,8 +57,12 @@ def read_table(
     sheet: str | None = None,
     all_sheets: bool = False,
     limits: ReadLimits | None = None,
+    cell_types: bool = True,
 ) -> RawTable:
-    """Read one file. `all_sheets` reads every sheet whose header matches (attendance)."""
+    """Read one file. `all_sheets` reads every sheet whose header matches (attendance).
+    `cell_types` re-reads the identity column by cell type so that numbers stored as
+    numbers are known (P102); it costs a second parse of the sheet, so it is kept for the
+    claims, where P102 is judged."""
     limits = limits or ReadLimits()
     where = str(path)
     try:
@@ -84,7 +88,7 @@ def read_table(
             check_zip_limits(
                 path, content, limits.max_uncompressed_bytes, limits.max_compression_ratio
             )
-        frames = _read_workbook(content, schema, where, source, sheet, all_sheets)
+        frames = _read_workbook(content, schema, where, source, sheet, all_sheets, cell_types)
     frame = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
     source.rows = frame.height
     return RawTable(schema, frame, [source], frozenset(source.fields))
@@ -97,6 +101,7 @@ def _read_workbook(
     source: SourceFile,
     sheet: str | None,
     all_sheets: bool,
+    cell_types: bool,
 ) -> list[pl.DataFrame]:
     import fastexcel
 
@@ -126,7 +131,7 @@ def _read_workbook(
                 best = partial
             continue
         numeric = None
-        if "id_number" in match.columns:
+        if cell_types and "id_number" in match.columns:
             numeric = _numeric_cells(reader, name, grid.columns[match.columns["id_number"]])
         frames.append(_select_fields(grid, match, schema, source, name, numeric))
         source.sheets.append(name)
