@@ -227,3 +227,10 @@ def test_inputs_are_not_modified(sample_dir, demo):
     for source in document["manifest"]["inputs"]:
         digest = hashlib.sha256(Path(source["path"]).read_bytes()).hexdigest()
         assert digest == source["sha256"]
+
+
+def test_rule_docs_are_generated_from_the_registry():
+    from wudi_audit.docs import rules_markdown
+
+    committed = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == rules_markdown(), "regenerate: wudi-audit rules --markdown > docs/rules.md"

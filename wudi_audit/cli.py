@@ -191,10 +191,17 @@ def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> 
 
 
 @app.command("rules")
-def list_rules() -> None:
+def list_rules(
+    markdown: Annotated[bool, typer.Option("--markdown", help="输出规则文档 / rule docs")] = False,
+) -> None:
     """列出全部规则 / list every rule."""
     from wudi_audit.checks import REGISTRY
 
+    if markdown:
+        from wudi_audit.docs import rules_markdown
+
+        typer.echo(rules_markdown(), nl=False)
+        return
     for code in sorted(REGISTRY):
         r = REGISTRY[code]
         typer.echo(f"{code}\t{r.severity.value}\t{r.name_zh} / {r.name_en}")

@@ -1,0 +1,80 @@
+"""The workbook writer: continuation sheets past Excel's row limit, atomic outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import fastexcel
+import pytest
+
+from tests.conftest import claims_inputs
+from wudi_audit.engine import run_rules
+from wudi_audit.io import writer
+from wudi_audit.report import build_report
+from wudi_audit.rulepack import load_rule_pack
+
+
+def report_for(rows: list[dict], lang: str = "zh"):
+    pack = load_rule_pack()
+    result = run_rules(claims_inputs(rows), pack)
+    return build_report(result, pack, {}, lang=lang)
+
+
+def test_rows_past_the_sheet_limit_continue_on_further_sheets(tmp_path, monkeypatch):
+    monkeypatch.setattr(writer, "MAX_DATA_ROWS", 3)
+    rows = [{"assessment": "不合格", "class_id": f"C{i}"} for i in range(7)]
+    path = tmp_path / "r.xlsx"
+    report = report_for(rows)
+    assert report.exceptions["code"].to_list() == ["T204"] * 7
+    writer.write_workbook(report, path)
+    reader = fastexcel.read_excel(path)
+    assert reader.sheet_names[:8] == [
+        "汇总",
+        "申领审核",
+        "申领审核(2)",
+        "申领审核(3)",
+        "异常明细",
+        "异常明细(2)",
+        "异常明细(3)",
+        "规则",
+    ]
+    heights = [reader.load_sheet(n).to_polars().height for n in reader.sheet_names[1:4]]
+    assert heights == [3, 3, 1]
+
+
+def test_a_failed_run_leaves_no_output_and_no_temporary(tmp_path):
+    outputs = writer.AtomicOutputs()
+    target = tmp_path / "r.xlsx"
+    temp = outputs.temporary_for(target)
+    temp.write_bytes(b"half a workbook")
+    outputs.discard()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_outputs_appear_only_on_commit(tmp_path):
+    outputs = writer.AtomicOutputs()
+    target = tmp_path / "r.json"
+    writer.write_bytes_output(target, b"{}", outputs)
+    assert not target.exists()
+    outputs.commit()
+    assert target.read_bytes() == b"{}"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_existing_output_replaced_whole(tmp_path):
+    target = tmp_path / "r.xlsx"
+    target.write_bytes(b"old")
+    outputs = writer.AtomicOutputs()
+    writer.write_workbook(report_for([{}]), outputs.temporary_for(target))
+    assert target.read_bytes() == b"old"
+    outputs.commit()
+    assert fastexcel.read_excel(target).sheet_names[0] == "汇总"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_summary_sheet_names_every_rule_not_run(tmp_path, lang):
+    path: Path = tmp_path / "r.xlsx"
+    writer.write_workbook(report_for([{}], lang), path)
+    summary = fastexcel.read_excel(path).load_sheet(0, header_row=None).to_polars()
+    text = " ".join(str(v) for row in summary.rows() for v in row if v is not None)
+    assert ("T205 未运行" if lang == "zh" else "T205 not run") in text
