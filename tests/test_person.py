@@ -219,3 +219,36 @@ def test_person_rules_through_the_real_reader(tmp_path, numeric_ids):
         assert set(p_codes) == expected and len(expected) >= 3
     else:
         assert set(p_codes) == as_text
+
+
+def test_p104_to_p106_through_the_real_reader(tmp_path):
+    """Roster, categories and names from real files: an xlsx batch and an xlsx roster."""
+    from tests.test_reader import HEADERS, ROW, write_xlsx
+    from wudi_audit.engine import run_rules
+    from wudi_audit.inputs import load_inputs
+    from wudi_audit.rulepack import load_rule_pack
+
+    a, b, c = id_for("1990-01-01"), id_for("1991-02-02"), id_for("1992-03-03")
+    headers = [*HEADERS, "人员类别", "毕业时间"]
+    rows = [
+        headers,
+        [a, "张三", *ROW[2:], "本市户籍", None],  # clean
+        [b, "李四", *ROW[2:], "在校生", None],  # P105
+        [c, "王五", *ROW[2:], "离校2年内未就业高校毕业生", "2024-03-01"],  # P105: a day too early
+        [a, "张 三", "P2", "C2", *ROW[4:], "户籍", None],  # same name: white space only
+        [c, "王六", "P3", "C3", *ROW[4:], "居住证", None],  # P106 with row 4
+    ]
+    claims = write_xlsx(tmp_path / "c.xlsx", rows)
+    roster = write_xlsx(
+        tmp_path / "excluded.xlsx",
+        [
+            ["身份证号", "姓名", "生效日期", "失效日期"],
+            [b, "李四", "2020-01-01", None],
+            [a, "张三", "2020-01-01", "2026-03-01"],
+        ],  # a left the roster the day before the start
+    )
+    pack = load_rule_pack()
+    loaded = load_inputs(claims, pack, references={"excluded": roster}, today=TODAY)
+    exceptions = run_rules(loaded.inputs, pack).exceptions
+    got = {(c_, r) for c_, r in zip(exceptions["code"], exceptions["source_row"], strict=True)}
+    assert got == {("P104", 3), ("P105", 3), ("P105", 4), ("P106", 4), ("P106", 6)}
