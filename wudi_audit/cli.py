@@ -116,19 +116,16 @@ def check(
     outputs = AtomicOutputs()
     try:
         if str(workbook_path) == "-":
-            import io
             import tempfile
 
             with tempfile.TemporaryDirectory() as scratch:
                 temp = Path(scratch) / "out.xlsx"
                 write_workbook(report, temp)
-                data = temp.read_bytes()
-            write_bytes_output(workbook_path, data, outputs)
-            del io
+                write_bytes_output(workbook_path, temp.read_bytes(), outputs)
         else:
             write_workbook(report, outputs.temporary_for(workbook_path))
         if json_out is not None:
-            write_bytes_output(json_out, to_json(report, result).encode("utf-8"), outputs)
+            write_bytes_output(json_out, to_json(report).encode("utf-8"), outputs)
         outputs.commit()
     except BaseException:
         outputs.discard()
@@ -184,6 +181,9 @@ def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> 
         )
     for r in s["rules_not_run"]:
         console.print(f"wudi-audit: {r['reason']}", soft_wrap=True)
+    for source in report.manifest["inputs"]:
+        if source["format"] == "unread":
+            console.print(f"wudi-audit: {source['path']}: {source['notes'][0]}", soft_wrap=True)
     if str(workbook) != "-":
         console.print(f"wudi-audit: {'已写入' if zh else 'wrote'} {workbook}", soft_wrap=True)
     if json_out is not None and str(json_out) != "-":

@@ -126,10 +126,17 @@ def load_inputs(
         sources["attendance"] = combined.sources
     refs: dict[str, pl.DataFrame] = {}
     for name, path in (references or {}).items():
-        if name in TABLES:
-            raw = read_table(path, TABLES[name], limits=limits, cell_types=False)
-            refs[name] = normalize(raw)
-            sources[name] = raw.sources
+        if name not in TABLES:
+            # a list no rule of this version reads: named in the manifest, never ignored silently
+            import hashlib
+
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+            note = f"本版本尚无规则使用“{name}”名单，未读取 / no rule of this version uses it"
+            sources[name] = [SourceFile(str(path), digest, "unread", notes=[note])]
+            continue
+        raw = read_table(path, TABLES[name], limits=limits, cell_types=False)
+        refs[name] = normalize(raw)
+        sources[name] = raw.sources
     inputs = AuditInputs(
         claims, attendance_frame, refs, today, raw_claims.present_fields, attendance_fields
     )

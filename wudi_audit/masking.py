@@ -31,9 +31,11 @@ def mask_name(column: pl.Expr) -> pl.Expr:
 
 
 def mask_value(value: str | None, kind: str) -> str | None:
-    """Python-side counterpart for single values (evidence, messages)."""
+    """Python-side counterpart for single values found inside evidence."""
     if value is None:
         return None
-    frame = pl.DataFrame({"v": [value]})
-    expr = mask_id_number(pl.col("v")) if kind == "id" else mask_name(pl.col("v"))
-    return frame.select(expr).item()
+    if kind == "id":
+        if len(value) >= 12:
+            return value[:6] + "*" * (len(value) - 10) + value[-4:]
+        return value[:1] + "*" * max(len(value) - 2, 0) + (value[-1] if len(value) > 1 else "")
+    return value[:1] + "*" * max(len(value) - 1, 0)

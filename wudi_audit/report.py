@@ -120,6 +120,7 @@ def build_report(
         pl.col("code"),
         pl.col("code").replace_strict(names, default="").alias("rule_name"),
         pl.col("severity").replace_strict(severities, default=pl.col("severity")),
+        pl.col("severity").alias("severity_code"),
         pl.col("message_zh" if zh else "message_en").alias("message"),
         pl.col("evidence"),
         (pl.col("amount_at_stake_fen") / 100).alias("amount_at_stake"),
@@ -186,7 +187,7 @@ def build_report(
 
 
 def _mask_evidence(text: str | None) -> str | None:
-    if not text:
+    if not text or not any(f'"{key}"' in text for key in MASKED_EVIDENCE_KEYS):
         return text
     data = json.loads(text)
     for key in MASKED_EVIDENCE_KEYS:
@@ -269,15 +270,13 @@ def _summary(result: AuditResult, lang: str) -> dict[str, Any]:
     }
 
 
-def to_json(report: Report, raw: AuditResult) -> str:
+def to_json(report: Report) -> str:
     exceptions = []
-    rows = report.exceptions.iter_rows(named=True)
-    severity_codes = raw.exceptions["severity"].to_list()
-    for row, severity in zip(rows, severity_codes, strict=True):
+    for row in report.exceptions.iter_rows(named=True):
         exceptions.append(
             {
                 "code": row["code"],
-                "severity": severity,
+                "severity": row["severity_code"],
                 "rule_name": row["rule_name"],
                 "source_row": row["source_row"],
                 "source_file": row["source_file"],

@@ -85,9 +85,7 @@ def read_table(
         frames = [_read_parquet(content, schema, where, source)]
     else:
         if sniffed.format == "xlsx":
-            check_zip_limits(
-                path, content, limits.max_uncompressed_bytes, limits.max_compression_ratio
-            )
+            check_zip_limits(path, content, limits)
         frames = _read_workbook(content, schema, where, source, sheet, all_sheets, cell_types)
     frame = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
     source.rows = frame.height
@@ -235,7 +233,6 @@ def decode_text(content: bytes) -> tuple[str, str]:
 def _read_csv(content: bytes, schema: TableSchema, where: str, source: SourceFile) -> pl.DataFrame:
     text, encoding = decode_text(content)
     source.notes.append(f"CSV 编码 {encoding}")
-    first_line = text.split("\n", 1)[0]
     head_lines = text[:65536].splitlines()[:40]
     separator = (
         "\t"
@@ -243,7 +240,6 @@ def _read_csv(content: bytes, schema: TableSchema, where: str, source: SourceFil
         > max((ln.count(",") for ln in head_lines), default=0)
         else ","
     )
-    del first_line
     reader = csv.reader(io.StringIO(text[:262144]), delimiter=separator)
     rows: list[list[str]] = []
     line_starts: list[int] = []

@@ -5,8 +5,12 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wudi_audit.errors import UserInputError
+
+if TYPE_CHECKING:
+    from wudi_audit.io.reader import ReadLimits
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -62,15 +66,12 @@ def _looks_like_text(sample: bytes) -> bool:
     return b"\x00" not in sample
 
 
-def check_zip_limits(path: Path, content_path_or_bytes, max_uncompressed: int, max_ratio: float):
+def check_zip_limits(path: Path, content: bytes, limits: ReadLimits) -> None:
     """Refuse a zip bomb or an XML entity attack before any entry is expanded."""
     import io
 
-    source = (
-        io.BytesIO(content_path_or_bytes)
-        if isinstance(content_path_or_bytes, bytes)
-        else content_path_or_bytes
-    )
+    source = io.BytesIO(content)
+    max_uncompressed, max_ratio = limits.max_uncompressed_bytes, limits.max_compression_ratio
     try:
         with zipfile.ZipFile(source) as archive:
             entries = archive.infolist()
