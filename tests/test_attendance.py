@@ -332,3 +332,14 @@ def test_t210_classroom_terminal_is_not_a_proxy_sign():
     assert flagged("T210", inputs).height == 0
     inputs = attendance_inputs([{}], offline, fields=("device",))  # no mode: all count
     assert flagged("T210", inputs).height == 1
+
+
+def test_t205_zero_hours_claim_without_records_or_modes():
+    inputs = attendance_inputs(
+        [{"online_hours": "0", "offline_hours": "0", "amount": "0"}, {"class_id": "C2"}],
+        [dict(r, mode=None, class_id="C2") for r in full_attendance()],
+        fields=(),
+    )
+    result = flagged("T205", inputs)
+    assert result["source_row"].to_list() == [2]
+    assert result["amount_at_stake_fen"].to_list() == [0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from tests.conftest import claims_inputs, flagged
@@ -73,3 +74,22 @@ def test_min_hours_parameter_comes_from_the_pack(default_pack):
     pack = RulePack("p", "p", "0", {**default_pack.params, "min_total_hours": 40}, districts={})
     assert flagged("T201", claims_inputs([{}]), pack).height == 1
     assert flagged("T201", claims_inputs([{}]), load_rule_pack()).height == 0
+
+
+def test_every_rule_survives_hostile_values(default_pack):
+    """Garbage in every typed field: the whole engine runs, each row gets its D flags."""
+    from wudi_audit.engine import run_rules
+
+    rows = [
+        {"online_hours": "inf", "offline_hours": "NaN", "amount": "-inf", "total_hours": "1e309"},
+        {"online_hours": "-5", "offline_hours": "abc", "amount": "1e400"},
+        {"start_date": "0", "end_date": "99999", "amount": "", "assessment": "??"},
+        {"id_number": "x", "name": "=1+1", "online_hours": None, "offline_hours": None},
+        {"start_date": "2026-03-02", "end_date": "2026-03-01", "category": "在校生"},
+    ]
+    result = run_rules(claims_inputs(rows), default_pack)
+    codes = result.exceptions.group_by("source_row").agg(pl.col("code")).sort("source_row")
+    by_row = dict(zip(codes["source_row"], codes["code"].to_list(), strict=True))
+    assert "D003" in by_row[2] and "D003" in by_row[3] and "D002" in by_row[3]
+    assert "D002" in by_row[4] and "D001" in by_row[5]
+    assert result.claims.height == len(rows)

@@ -47,8 +47,14 @@ def prepare_claims(claims: pl.DataFrame, today: dt.date | None = None) -> pl.Dat
         .when((pl.col("online_hours") > 0) & (pl.col("offline_hours") > 0))
         .then(pl.lit("blended"))
     )
+    # Infinite or NaN values are D003 (judged from the raw text); no other rule can use them.
+    finite = [
+        pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c)
+        for c in ("online_hours", "offline_hours", "total_hours", "amount")
+    ]
     return (
         claims.lazy()
+        .with_columns(finite)
         .with_columns(online.alias("online_hours"), offline.alias("offline_hours"))
         .with_columns(
             (pl.col("online_hours") + pl.col("offline_hours")).alias("claimed_hours"),

@@ -86,7 +86,8 @@ def attendance_short_of_claim(inputs: AuditInputs, pack: RulePack) -> pl.LazyFra
         flagged_when = short_total > tolerance
         # no mode: the missing share of the claim's cap
         cap = pl.col("online_hours") * on_rate + pl.col("offline_hours") * off_rate
-        at_stake = cap * short_total / pl.col("claimed_hours")
+        share = pl.when(pl.col("claimed_hours") > 0).then(short_total / pl.col("claimed_hours"))
+        at_stake = (cap * share).fill_null(0)
     none = pl.col("_records") == 0
     found = claims.filter(
         pl.col("claimed_hours").is_not_null() & (none | flagged_when)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from wudi_audit.checks.base import AuditInputs, Severity, flags, register, whole_claim_at_stake
+from wudi_audit.io.normalize import parse_number
 from wudi_audit.rulepack import RulePack
 from wudi_audit.schema import CLAIMS, Kind
 
@@ -113,7 +114,7 @@ def negative_or_non_finite(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     problems = []
     for name in SIGNED_FIELDS:
         field = CLAIMS.field(name)
-        value = pl.col(name)
+        value = parse_number(pl.col(f"{name}__raw"))  # as written: prepared values drop inf
         negative = value < 0
         non_finite = value.is_not_null() & ~value.is_finite()
         problems.append(
