@@ -234,3 +234,13 @@ def test_rule_docs_are_generated_from_the_registry():
 
     committed = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
     assert committed == rules_markdown(), "regenerate: wudi-audit rules --markdown > docs/rules.md"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check", "--bogus"], ["check", "x.xlsx", "--lang", "fr"], ["check"], ["nosuchcommand"]],
+)
+def test_usage_errors_exit_2_without_traceback(args):
+    proc = run(*args)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("错误：") and "Traceback" not in proc.stderr

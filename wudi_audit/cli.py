@@ -289,10 +289,11 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         print("已中止 / aborted", file=sys.stderr)
         sys.exit(2)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except Exception as exc:
+        # usage errors (unknown option, bad choice, missing argument) come from the click
+        # layer inside typer; they carry `show()` and an exit code
+        if callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code"):
+            print("错误：命令行参数有误，用法见 wudi-audit --help", file=sys.stderr)
             exc.show()
             sys.exit(2)
         raise
