@@ -267,3 +267,23 @@ def test_sheet_option_and_attendance_reads_every_matching_sheet(tmp_path):
     assert only.frame["source_sheet"].to_list() == ["考勤2"]
     with pytest.raises(UserInputError, match="没有名为"):
         read_table(path, ATTENDANCE, sheet="不存在")
+
+
+def test_two_level_merged_header_is_refused(tmp_path):
+    upper = [
+        "公民身份号码",
+        "姓名",
+        "项目编号",
+        "班级编号",
+        "开班日期",
+        "结业日期",
+        "课时",
+        None,
+        "考核结果",
+        "申领金额",
+    ]
+    lower = [None, None, None, None, None, None, "线上课时", "线下课时", None, None]
+    path = write_xlsx(tmp_path / "c.xlsx", [["标题"], upper, lower, ROW])
+    with pytest.raises(UserInputError, match="第 2、3 行") as caught:
+        read_table(path, CLAIMS)
+    assert "two-level" in caught.value.en

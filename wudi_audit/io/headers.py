@@ -70,6 +70,24 @@ def find_header(
     return None, best
 
 
+def two_level_header(rows: Sequence[Sequence[object]], schema: TableSchema) -> int | None:
+    """The first row r where rows r and r+1 together name every required field (a group
+    row above a sub-header row, with merged cells that keep their value in one row only),
+    though neither row alone does; None if there is no such pair."""
+    index = alias_index(schema)
+    required = {f.name for f in schema.required}
+    limit = min(len(rows) - 1, HEADER_SEARCH_ROWS)
+    for r in range(max(limit, 0)):
+        upper, lower = rows[r], rows[r + 1]
+        combined = {
+            index.get(fold_header(low if low not in (None, "") else up))
+            for up, low in zip(upper, lower, strict=False)
+        }
+        if required <= combined:
+            return r
+    return None
+
+
 def missing_columns_error(schema: TableSchema, best: HeaderMatch | None, where: str) -> Exception:
     found = [h.strip() for h in (best.headers if best else ()) if h and h.strip()]
     missing = best.missing(schema) if best else [f.name for f in schema.required]

@@ -16,7 +16,12 @@ from pathlib import Path
 import polars as pl
 
 from wudi_audit.errors import UserInputError
-from wudi_audit.io.headers import HeaderMatch, find_header, missing_columns_error
+from wudi_audit.io.headers import (
+    HeaderMatch,
+    find_header,
+    missing_columns_error,
+    two_level_header,
+)
 from wudi_audit.io.sniff import check_zip_limits, sniff_format
 from wudi_audit.schema import TableSchema
 
@@ -124,6 +129,13 @@ def _read_workbook(
             continue
         rows = grid.head(30).rows()
         match, partial = find_header(rows, schema, f"{where}［{name}］")
+        if match is None and (pair := two_level_header(rows, schema)) is not None:
+            raise UserInputError(
+                f"{where}［{name}］的表头占两行（第 {pair + 1}、{pair + 2} 行，含合并单元格），"
+                "无法可靠对应各列；请改为单行表头后重试",
+                f"{where} [{name}]: a two-level merged header in rows {pair + 1} and "
+                f"{pair + 2}; use a single header row",
+            )
         if match is None:
             if partial is not None and (best is None or len(partial.columns) > len(best.columns)):
                 best = partial

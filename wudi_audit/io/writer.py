@@ -10,11 +10,12 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import xlsxwriter
 
 from wudi_audit.errors import UserInputError
@@ -98,26 +99,37 @@ def _display_width(value: Any) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
+TEXT_FORMAT_COLUMNS = {"id_number", "project_code", "class_id", "code", "codes"}
+
+
 class _SheetWriter:
     def __init__(self, workbook, formats: dict[str, Any]) -> None:
         self.workbook = workbook
         self.formats = formats
 
-    def table(
-        self,
-        base_name: str,
-        headers: Sequence[str],
-        keys: Sequence[str],
-        rows: Iterable[Sequence[Any]],
-        row_count: int,
-        sample: Sequence[Sequence[Any]],
-    ) -> None:
+    def table(self, base_name: str, headers: Sequence[str], frame: pl.DataFrame) -> None:
+        """One table on as many sheets as Excel's row limit needs, with a frozen header,
+        a filter and widths that fit the (CJK-aware) text of the first rows."""
+        sample = frame.head(200).rows()
         widths = [
             min(MAX_WIDTH, max([_display_width(h)] + [_display_width(r[i]) for r in sample]) + 2)
             for i, h in enumerate(headers)
         ]
-        chunks = max(1, -(-row_count // MAX_DATA_ROWS))
-        iterator = iter(rows)
+        # one writer per column, chosen once from the column's type (not per cell)
+        writers = []
+        for name, dtype in frame.schema.items():
+            if dtype.is_numeric():
+                fmt = self.formats["money"] if name in MONEY_COLUMNS else None
+                writers.append(("number", fmt))
+            else:
+                writers.append(
+                    ("string", self.formats["text"] if name in TEXT_FORMAT_COLUMNS else None)
+                )
+        frame = frame.with_columns(
+            pl.col(c).cast(pl.String) for c, d in frame.schema.items() if not d.is_numeric()
+        )
+        rows = frame.iter_rows()
+        chunks = max(1, -(-frame.height // MAX_DATA_ROWS))
         for part in range(chunks):
             name = base_name if part == 0 else f"{base_name}({part + 1})"
             sheet = self.workbook.add_worksheet(name)
@@ -126,22 +138,18 @@ class _SheetWriter:
             sheet.freeze_panes(1, 0)
             for col, header in enumerate(headers):
                 sheet.write_string(0, col, header, self.formats["header"])
-            in_part = min(MAX_DATA_ROWS, row_count - part * MAX_DATA_ROWS)
+            in_part = min(MAX_DATA_ROWS, frame.height - part * MAX_DATA_ROWS)
+            write_number, write_string = sheet.write_number, sheet.write_string
             for r in range(1, in_part + 1):
-                self._row(sheet, r, keys, next(iterator))
+                for col, value in enumerate(next(rows)):
+                    if value is None:
+                        continue
+                    kind, fmt = writers[col]
+                    if kind == "number":
+                        write_number(r, col, value, fmt)
+                    else:
+                        write_string(r, col, value, fmt)
             sheet.autofilter(0, 0, max(in_part, 1), len(headers) - 1)
-
-    def _row(self, sheet, r: int, keys: Sequence[str], values: Sequence[Any]) -> None:
-        for col, (key, value) in enumerate(zip(keys, values, strict=True)):
-            if value is None:
-                continue
-            if isinstance(value, bool):
-                sheet.write_string(r, col, "是" if value else "否")
-            elif isinstance(value, int | float):
-                fmt = self.formats["money"] if key in MONEY_COLUMNS else None
-                sheet.write_number(r, col, value, fmt)
-            else:
-                sheet.write_string(r, col, str(value), self.formats["text"])
 
 
 def write_workbook(report: Report, path: Path) -> None:
@@ -166,35 +174,34 @@ def write_workbook(report: Report, path: Path) -> None:
         ("claims", CLAIM_COLUMNS, report.claims),
         ("exceptions", EXCEPTION_COLUMNS, report.exceptions),
     ):
-        frame = frame.select(columns)
-        writer.table(
-            report.sheet(key),
-            [report.header(c) for c in columns],
-            columns,
-            frame.iter_rows(),
-            frame.height,
-            frame.head(200).rows(),
-        )
+        writer.table(report.sheet(key), [report.header(c) for c in columns], frame.select(columns))
     zh = report.lang == "zh"
     rule_headers = (
         ["规则代码", "规则名称", "严重程度", "通知条款", "参数", "是否运行", "未运行原因"]
         if zh
         else ["Code", "Rule", "Severity", "Clause", "Parameters", "Ran", "Why not run"]
     )
-    rule_rows = [
-        [
-            r["code"],
-            r["name"],
-            r["severity"],
-            r["clause"],
-            json.dumps(r["parameters"], ensure_ascii=False) if r["parameters"] else "",
-            ("是" if r["ran"] else "否") if zh else ("yes" if r["ran"] else "no"),
-            r["why_not_run"],
-        ]
-        for r in report.rules
-    ]
-    keys = ["code", "name", "severity", "clause", "params", "ran", "why"]
-    writer.table(report.sheet("rules"), rule_headers, keys, rule_rows, len(rule_rows), rule_rows)
+    rules = pl.DataFrame(
+        {
+            "code": [r["code"] for r in report.rules],
+            "name": [r["name"] for r in report.rules],
+            "severity": [r["severity"] for r in report.rules],
+            "clause": [r["clause"] for r in report.rules],
+            "params": [
+                json.dumps(r["parameters"], ensure_ascii=False) if r["parameters"] else ""
+                for r in report.rules
+            ],
+            "ran": [
+                ("是" if r["ran"] else "否") if zh else ("yes" if r["ran"] else "no")
+                for r in report.rules
+            ],
+            "why": [r["why_not_run"] for r in report.rules],
+        },
+        schema={
+            k: pl.String for k in ("code", "name", "severity", "clause", "params", "ran", "why")
+        },
+    )
+    writer.table(report.sheet("rules"), rule_headers, rules)
     workbook.close()
 
 
