@@ -244,3 +244,46 @@ def test_usage_errors_exit_2_without_traceback(args):
     proc = run(*args)
     assert proc.returncode == 2
     assert proc.stderr.startswith("错误：") and "Traceback" not in proc.stderr
+
+
+def test_attendance_from_a_folder_and_several_options(tmp_path):
+    """Attendance split over files: a folder of CSVs plus another file, all one union."""
+    headers = ["班级编号", "身份证号", "签到时间", "签退时间", "方式"]
+    who = ROW[0]
+    folder = tmp_path / "考勤"
+    folder.mkdir()
+    offline = [["C1", who, f"2026-03-0{d} 08:00", f"2026-03-0{d} 13:15", "线下"] for d in (2, 3, 4)]
+    online = [
+        ["C1", who, f"2026-03-0{d} 19:00", f"2026-03-0{d} 20:30", "线上"] for d in range(2, 9)
+    ]
+    write_csv(folder / "part1.csv", [headers, *offline[:2]])
+    write_csv(folder / "part2.csv", [headers, offline[2]], encoding="gbk")
+    extra = write_csv(tmp_path / "online.csv", [headers, *online])
+    claims = write_csv(tmp_path / "c.csv", [HEADERS, ROW])
+    proc = run(
+        "check",
+        str(claims),
+        "--attendance",
+        str(folder),
+        "--attendance",
+        str(extra),
+        "--json",
+        str(tmp_path / "r.json"),
+        "-o",
+        str(tmp_path / "r.xlsx"),
+    )
+    document = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert proc.returncode == 0, document["exceptions"]
+    assert document["summary"]["attendance"] == {"records": 10, "without_claim": 0, "unreadable": 0}
+    roles = [s["role"] for s in document["manifest"]["inputs"]]
+    assert roles.count("attendance") == 3
+
+
+def test_legacy_number_is_noted_in_the_claims_sheet(tmp_path):
+    row = ["320502650101123", *ROW[1:]]
+    claims = write_csv(tmp_path / "c.csv", [HEADERS, row])
+    proc = run("check", str(claims), "-o", str(tmp_path / "r.xlsx"))
+    assert proc.returncode == 1  # born 1965-01-01, male: over 60y1m in 2026 (P103)
+    sheet = fastexcel.read_excel(tmp_path / "r.xlsx").load_sheet("申领审核").to_polars()
+    assert sheet["公民身份号码"].to_list() == ["320502196501011237"]
+    assert sheet["身份证号说明"].to_list() == ["15位旧号码已升级为18位"]

@@ -14,7 +14,7 @@ import xlsxwriter
 from wudi_audit.errors import UserInputError
 from wudi_audit.io.normalize import normalize
 from wudi_audit.io.reader import ReadLimits, read_table
-from wudi_audit.schema import ATTENDANCE, CLAIMS, TableSchema
+from wudi_audit.schema import ATTENDANCE, CLAIMS, EXCLUDED, TableSchema
 
 HEADERS = [
     "公民身份号码",
@@ -69,7 +69,7 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8", sep: str = 
 
 ALIAS_CASES = [
     pytest.param(schema, field.name, alias, id=f"{schema.name}-{field.name}-{alias}")
-    for schema in (CLAIMS, ATTENDANCE)
+    for schema in (CLAIMS, ATTENDANCE, EXCLUDED)
     for field in schema.fields
     for alias in field.aliases
 ]
