@@ -209,7 +209,8 @@ def _select_fields(
     last = data_rows.max() if data_rows.len() else -1
     trailing_totals = base.filter((pl.col("__i") > last) & pl.col("__total")).height
     if trailing_totals:
-        source.notes.append(f"工作表“{sheet}”末尾的合计行已忽略（{trailing_totals} 行）")
+        where = f"工作表“{sheet}”" if sheet else "文件"
+        source.notes.append(f"{where}末尾的合计行已忽略（{trailing_totals} 行）")
     base = base.filter((pl.col("__i") <= last) & ~pl.col("__blank"))
     for header in match.ignored:
         if header not in source.ignored_columns:
