@@ -1,4 +1,5 @@
-"""Trainee eligibility rules P101–P106: cases, the retirement schedule, the check digit."""
+"""Trainee eligibility P101-P106 beyond the table cases (run by test_rules.py): the
+retirement schedule, the check digit, the roster, the real reader."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import TODAY, claims_inputs, flagged, id_for, raw_claims
-from tests.person_cases import PERSON_CASES
 from wudi_audit import idnumber, retirement
 from wudi_audit.checks import AuditInputs
 from wudi_audit.inputs import prepare_claims
@@ -18,19 +18,6 @@ from wudi_audit.io.normalize import normalize
 from wudi_audit.io.reader import RawTable, SourceFile
 from wudi_audit.rulepack import RulePack
 from wudi_audit.schema import EXCLUDED
-
-PARAMS = [
-    pytest.param(code, rows, expected, id=f"{code}-{name}")
-    for code, cases in PERSON_CASES.items()
-    for name, rows, expected in cases
-]
-
-
-@pytest.mark.parametrize(("code", "rows", "expected"), PARAMS)
-def test_person_case(code, rows, expected):
-    result = flagged(code, claims_inputs(rows))
-    assert sorted(result["source_row"].to_list()) == [i + 2 for i in expected]
-    assert result["message_zh"].null_count() == 0
 
 
 def test_numeric_cell_is_p102_even_when_the_digits_look_fine():

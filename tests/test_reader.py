@@ -270,18 +270,7 @@ def test_sheet_option_and_attendance_reads_every_matching_sheet(tmp_path):
 
 
 def test_two_level_merged_header_is_refused(tmp_path):
-    upper = [
-        "公民身份号码",
-        "姓名",
-        "项目编号",
-        "班级编号",
-        "开班日期",
-        "结业日期",
-        "课时",
-        None,
-        "考核结果",
-        "申领金额",
-    ]
+    upper = [*HEADERS[:6], "课时", None, *HEADERS[8:]]  # 课时 merged over two columns
     lower = [None, None, None, None, None, None, "线上课时", "线下课时", None, None]
     path = write_xlsx(tmp_path / "c.xlsx", [["标题"], upper, lower, ROW])
     with pytest.raises(UserInputError, match="第 2、3 行") as caught:

@@ -6,13 +6,14 @@ import polars as pl
 import pytest
 
 from tests.conftest import claims_inputs, flagged
+from tests.person_cases import PERSON_CASES
 from tests.rule_cases import CASES
 from wudi_audit.checks import REGISTRY
 from wudi_audit.rulepack import RulePack, load_rule_pack
 
 PARAMS = [
     pytest.param(code, rows, expected, id=f"{code}-{name}")
-    for code, cases in CASES.items()
+    for code, cases in (CASES | PERSON_CASES).items()
     for name, rows, expected in cases
 ]
 
@@ -27,8 +28,6 @@ def test_rule_case(code, rows, expected):
 
 
 def test_every_registered_claims_rule_has_cases():
-    from tests.person_cases import PERSON_CASES
-
     claims_only = {c for c, r in REGISTRY.items() if r.needs == ("claims",)}
     assert claims_only <= set(CASES) | set(PERSON_CASES)
 
