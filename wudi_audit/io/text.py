@@ -38,12 +38,3 @@ def fold_header(header: object) -> str:
         previous = text
         text = _UNIT_RE.sub("", text)
     return text
-
-
-def fold_scalar(value: object) -> str:
-    """Python-side counterpart of `fold_text` for single values (names, sites)."""
-    if value is None:
-        return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    text = _INVISIBLE_RE.sub("", text)
-    return _SPACE_RE.sub(" ", text).strip()
