@@ -49,6 +49,7 @@ def test_demo_lists_the_planted_problems(demo):
     assert proc.returncode == 1, proc.stderr
     document = json.loads((out / "r.json").read_text(encoding="utf-8"))
     found = {(e["code"], e["source_row"]) for e in document["exceptions"]}
+    assert len(found) == len(document["exceptions"])  # one row per (claim, rule)
     from wudi_audit.checks import REGISTRY
 
     for code, rows in planted.items():
