@@ -276,3 +276,18 @@ def test_two_level_merged_header_is_refused(tmp_path):
     with pytest.raises(UserInputError, match="第 2、3 行") as caught:
         read_table(path, CLAIMS)
     assert "two-level" in caught.value.en
+
+
+def test_csv_extra_fields_are_ignored_with_a_note(tmp_path):
+    path = write_csv(tmp_path / "c.csv", [HEADERS, ROW, [*ROW, "多余"]])
+    table = read_table(path, CLAIMS)
+    assert table.frame["id_number"].to_list() == [ROW[0], ROW[0]]
+    assert any("多出的字段已忽略" in n for n in table.sources[0].notes)
+    clean = read_table(write_csv(tmp_path / "ok.csv", [HEADERS, ROW]), CLAIMS)
+    assert not any("多出" in n for n in clean.sources[0].notes)
+
+
+def test_csv_short_row_is_kept_for_d001(tmp_path):
+    path = write_csv(tmp_path / "c.csv", [HEADERS, ROW[:5]])
+    table = read_table(path, CLAIMS)
+    assert table.frame.height == 1 and table.frame["amount"].to_list() == [None]

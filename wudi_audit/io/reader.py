@@ -270,16 +270,27 @@ def _read_csv(content: bytes, schema: TableSchema, where: str, source: SourceFil
     if match is None:
         raise missing_columns_error(schema, best, where)
     header_line = line_starts[match.row]  # physical lines before the header record
-    try:
-        grid = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+    data = text.encode("utf-8")
+
+    def parse(truncate: bool) -> pl.DataFrame:
+        return pl.read_csv(
+            io.BytesIO(data),
             has_header=False,
             infer_schema=False,
             separator=separator,
             skip_lines=header_line,
-            truncate_ragged_lines=True,
+            truncate_ragged_lines=truncate,
             raise_if_empty=False,
         )
+
+    try:
+        try:
+            grid = parse(truncate=False)
+        except pl.exceptions.ComputeError as exc:
+            if "more fields" not in str(exc):
+                raise
+            grid = parse(truncate=True)
+            source.notes.append("部分行的字段多于表头，多出的字段已忽略")
     except BaseException as exc:
         _reraise_interrupts(exc)
         raise _unreadable(where, exc) from exc
