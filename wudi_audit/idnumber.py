@@ -74,10 +74,13 @@ def upgrade_legacy15(number: pl.Expr) -> pl.Expr:
 
 
 def is_spreadsheet_damaged(number: pl.Expr, numeric_cell: pl.Expr) -> pl.Expr:
-    """P102: the cell held a number, or the text is in scientific notation."""
-    return (numeric_cell.fill_null(False) & number.is_not_null()) | number.str.contains(
-        SCIENTIFIC
-    ).fill_null(False)
+    """P102, the one definition: the cell held a number, the text is in scientific
+    notation, or the last three digits are zeros and the check fails."""
+    return (
+        (numeric_cell.fill_null(False) & number.is_not_null())
+        | number.str.contains(SCIENTIFIC).fill_null(False)
+        | trailing_zeros_damaged(number)
+    )
 
 
 def birth_date(number: pl.Expr) -> pl.Expr:
@@ -118,14 +121,13 @@ def trailing_zeros_damaged(number: pl.Expr) -> pl.Expr:
 
 
 def identity_columns(number: pl.Expr, today: dt.date) -> list[pl.Expr]:
-    """Columns every identity rule shares, computed once per table:
-    `id_damaged` (P102), `id_invalid` (P101 reason, null when valid or damaged),
-    `birth_date` and `male` (null unless the number is valid)."""
-    damaged = pl.col("id_damaged") | trailing_zeros_damaged(number)
+    """Columns every identity rule shares, computed once per table from the normalised
+    number and its `id_damaged` flag (set by normalisation): `id_invalid` (P101 reason,
+    null when valid or damaged), `birth_date` and `male` (null unless valid)."""
+    damaged = pl.col("id_damaged")
     reason = invalid_reason(number, pl.lit(today))
     valid = reason.is_null() & ~damaged & number.is_not_null()
     return [
-        damaged.alias("id_damaged"),
         pl.when(~damaged).then(reason).alias("id_invalid"),
         pl.when(valid).then(birth_date(number)).alias("birth_date"),
         pl.when(valid).then(is_male(number)).alias("male"),

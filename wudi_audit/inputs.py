@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,8 +135,6 @@ def load_inputs(
     for name, path in (references or {}).items():
         if name not in TABLES:
             # a list no rule of this version reads: named in the manifest, never ignored silently
-            import hashlib
-
             digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
             note = f"本版本尚无规则使用“{name}”名单，未读取 / no rule of this version uses it"
             sources[name] = [SourceFile(str(path), digest, "unread", notes=[note])]
