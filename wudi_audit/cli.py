@@ -14,6 +14,13 @@ from rich.console import Console
 from rich.table import Table
 
 from wudi_audit import __version__
+from wudi_audit.cli_options import (
+    BatchIdOption,
+    BudgetOption,
+    LedgerOption,
+    StandardsOption,
+    references_from,
+)
 from wudi_audit.errors import UserInputError
 
 app = typer.Typer(
@@ -34,27 +41,6 @@ class FailOn(StrEnum):
     never = "never"
 
 
-REFERENCE_STEMS = ("catalog", "providers", "excluded", "standards", "budget", "urban_rural")
-
-
-def _reference_files(ref_dir: Path | None) -> dict[str, Path]:
-    if ref_dir is None:
-        return {}
-    if not ref_dir.is_dir():
-        raise UserInputError(f"参考名单文件夹不存在：{ref_dir}", f"no such folder: {ref_dir}")
-    found: dict[str, Path] = {}
-    for path in sorted(ref_dir.iterdir()):
-        stem = path.stem.lower()
-        if stem in REFERENCE_STEMS and path.is_file():
-            if stem in found:
-                raise UserInputError(
-                    f"参考名单“{stem}”有两个文件：{found[stem].name}、{path.name}",
-                    f"two files for the list {stem}: {found[stem].name}, {path.name}",
-                )
-            found[stem] = path
-    return found
-
-
 @app.command()
 def check(
     claims: Annotated[Path, typer.Argument(help="申领明细 claims file (xlsx/xls/csv/parquet)")],
@@ -66,6 +52,10 @@ def check(
     excluded: Annotated[
         Path | None, typer.Option(help="财政供养人员名单 / excluded-persons roster")
     ] = None,
+    standards: StandardsOption = None,
+    budget: BudgetOption = None,
+    ledger: LedgerOption = None,
+    batch_id: BatchIdOption = None,
     rules: Annotated[Path | None, typer.Option(help="规则包 TOML / rule pack")] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="异常工作簿 / workbook")
@@ -81,33 +71,36 @@ def check(
     ] = FailOn.reject,
 ) -> None:
     """审核一个申领批次 / check one claim batch."""
-    from wudi_audit.engine import run_rules
-    from wudi_audit.inputs import load_inputs
     from wudi_audit.io.writer import (
         AtomicOutputs,
         validate_output_path,
         write_bytes_output,
         write_workbook,
     )
+    from wudi_audit.pipeline import BatchRequest, run_batch
     from wudi_audit.report import build_report, to_json
     from wudi_audit.rulepack import load_rule_pack
 
     started = time.perf_counter()
     started_at = dt.datetime.now().isoformat(timespec="seconds")
     workbook_path = output or claims.with_name(f"{claims.stem}.exceptions.xlsx")
-    references = _reference_files(ref_dir)
-    if excluded is not None:
-        references["excluded"] = excluded
-    inputs = [claims, *(attendance or []), *references.values()]
-    validate_output_path(workbook_path, inputs, "异常工作簿", "workbook")
-    validate_output_path(json_out, inputs, "JSON 输出", "JSON output")
+    request = BatchRequest(
+        claims,
+        attendance or [],
+        references_from(ref_dir, {"excluded": excluded, "standards": standards, "budget": budget}),
+        ledger,
+        batch_id,
+        sheet,
+    )
+    validate_output_path(workbook_path, request.inputs, "异常工作簿", "workbook")
+    validate_output_path(json_out, request.inputs, "JSON 输出", "JSON output")
     pack = load_rule_pack(rules)
-    loaded = load_inputs(claims, pack, attendance=attendance, sheet=sheet, references=references)
-    result = run_rules(loaded.inputs, pack)
+    run = run_batch(request, pack)
+    result = run.result
     report = build_report(
         result,
         pack,
-        loaded.sources,
+        run.loaded.sources,
         lang=lang.value,
         mask_ids=mask_ids,
         started=started_at,
@@ -182,6 +175,9 @@ def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> 
     for r in s["rules_not_run"]:
         console.print(f"wudi-audit: {r['reason']}", soft_wrap=True)
     for source in report.manifest["inputs"]:
+        if source["format"] == "ledger":
+            for note in source["notes"]:
+                console.print(f"wudi-audit: 台账 / ledger {source['path']}: {note}", soft_wrap=True)
         if source["format"] == "unread":
             console.print(f"wudi-audit: {source['path']}: {source['notes'][0]}", soft_wrap=True)
     if str(workbook) != "-":
@@ -260,6 +256,11 @@ def sample(
     out.mkdir(parents=True, exist_ok=True)
     planted = write_sample(out, claims, seed=seed, fmt=fmt)
     typer.echo(f"wudi-audit: 已写入 {claims} 笔申领到 {out}；埋设问题：{planted}")
+
+
+from wudi_audit.cli_ledger import ledger_app  # noqa: E402  (registers the sub-commands)
+
+app.add_typer(ledger_app, name="ledger")
 
 
 def version_callback(value: bool) -> None:

@@ -238,7 +238,10 @@ def _plant(claims: list[dict], rng: random.Random) -> dict[str, list[int]]:
         original = claims[5]
         duplicate = dict(original, 申领编号=original["申领编号"] + "-2")
         claims.append(duplicate)
-        planted["S306"] = [len(claims) + 2]
+        # the same claim twice is also the same project and the same occupation and level
+        # again within a year (SPEC §2: rules are independent)
+        for code in ("S306", "S305", "S304"):
+            planted[code] = [len(claims) + 2]
     return planted
 
 

@@ -140,4 +140,41 @@ EXCLUDED = TableSchema(
     ),
 )
 
-TABLES: dict[str, TableSchema] = {t.name: t for t in (CLAIMS, ATTENDANCE, EXCLUDED)}
+AMOUNT_ALIASES = ("申领金额", "补贴金额", "申请金额", "补贴金额合计", "发放金额")
+
+STANDARDS = TableSchema(
+    "standards",
+    "就业技能培训补贴标准目录",
+    (
+        _f(
+            "occupation",
+            "职业（工种）",
+            Kind.TEXT,
+            True,
+            "职业（工种）",
+            "职业",
+            "工种",
+            "培训工种",
+            "培训专业",
+            "工种名称",
+            "职业名称",
+        ),
+        _f("level", "等级", Kind.TEXT, True, "等级", "技能等级", "培训等级", "职业技能等级"),
+        _f("amount", "补贴标准", Kind.MONEY, True, "补贴标准", *AMOUNT_ALIASES),
+    ),
+)
+
+BUDGET = TableSchema(
+    "budget",
+    "总额控制预算",
+    (
+        _f("district", "所属板块", Kind.TEXT, False, "所属板块", "板块", "区县", "所属地区"),
+        _f("project_code", "项目编号", Kind.CODE, False, "项目编号", "项目代码", "培训项目编号"),
+        _f("year", "年度", Kind.TEXT, False, "年度", "预算年度"),
+        _f("amount", "预算金额", Kind.MONEY, True, "预算金额", "预算总额", "总额", *AMOUNT_ALIASES),
+    ),
+)
+
+TABLES: dict[str, TableSchema] = {
+    t.name: t for t in (CLAIMS, ATTENDANCE, EXCLUDED, STANDARDS, BUDGET)
+}

@@ -3,8 +3,11 @@ source for the engine, `wudi-audit rules`, `explain` and the rules sheet."""
 
 from wudi_audit.checks import (  # noqa: F401  (registration)
     attendance,
+    budget,
     data_quality,
     person,
+    repeats,
+    standards,
     subsidy,
     training,
 )

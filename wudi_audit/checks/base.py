@@ -17,6 +17,7 @@ from enum import StrEnum
 
 import polars as pl
 
+from wudi_audit.ledger.history import empty_history, empty_totals
 from wudi_audit.rulepack import RulePack
 
 
@@ -50,6 +51,10 @@ class AuditInputs:
     today: dt.date = field(default_factory=dt.date.today)
     claim_fields: frozenset[str] = frozenset()  # optional claim columns present in the file
     attendance_fields: frozenset[str] = frozenset()
+    # the ledger's claims for the batch's persons and years (empty without a ledger)
+    history: pl.DataFrame = field(default_factory=empty_history)
+    # amounts already paid per (district | project_code, year), for budgets (S307)
+    history_totals: pl.DataFrame = field(default_factory=empty_totals)
 
     def has(self, name: str) -> bool:
         """An input a rule needs: `claims`, `attendance`, a reference list,

@@ -364,18 +364,29 @@ def category_not_eligible(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     example_en="the same identity number appears with another name (see evidence)",
 )
 def one_number_several_names(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
-    """The same identity number appears with different names in the batch: every claim of
-    that number is flagged, with the other names as evidence. Names are compared with all
-    white space removed (`王　伟` = `王伟`); no other folding."""
+    """The same identity number appears with different names, in the batch or against the
+    ledger: every batch claim of that number is flagged, with the other names (and the
+    ledger batches that hold them) as evidence. Names are compared with all white space
+    removed (`王　伟` = `王伟`); no other folding."""
     name_key = pl.col("name").str.replace_all(r"\s", "")
     claims = (
         inputs.claims.lazy()
         .filter(pl.col("id_number").is_not_null() & pl.col("name").is_not_null())
         .with_columns(name_key.alias("_name_key"))
     )
-    names = claims.group_by("id_number").agg(
-        pl.col("_name_key").unique().sort().alias("_names"),
-        pl.col("source_row").min().alias("_first_row"),
+    ledger = (
+        inputs.history.lazy()
+        .filter(pl.col("id_number").is_not_null() & pl.col("name").is_not_null())
+        .select("id_number", name_key.alias("_name_key"), "batch_id")
+    )
+    batch_names = claims.select("id_number", "_name_key", pl.lit(None, pl.String).alias("batch_id"))
+    names = (
+        pl.concat([batch_names, ledger])
+        .group_by("id_number")
+        .agg(
+            pl.col("_name_key").unique().sort().alias("_names"),
+            pl.col("batch_id").drop_nulls().unique().sort().alias("_ledger_batches"),
+        )
     )
     found = (
         claims.join(names, on="id_number")
@@ -387,10 +398,19 @@ def one_number_several_names(inputs: AuditInputs, pack: RulePack) -> pl.LazyFram
         )
     )
     count = pl.col("_names").list.len()
+    in_ledger = pl.col("_ledger_batches").list.len() > 0
     return flags(
         found,
-        pl.format("同一公民身份号码在本批次中对应 {} 个不同姓名", count),
-        pl.format("the same identity number appears with {} different names", count),
+        pl.format(
+            "同一公民身份号码在{}中对应 {} 个不同姓名",
+            pl.when(in_ledger).then(pl.lit("本批次及台账")).otherwise(pl.lit("本批次")),
+            count,
+        ),
+        pl.format(
+            "the same identity number appears with {} different names{}",
+            count,
+            pl.when(in_ledger).then(pl.lit(" (batch and ledger)")).otherwise(pl.lit("")),
+        ),
         pl.lit(0, dtype=pl.Int64),
-        {"other_names": pl.col("_others")},
+        {"other_names": pl.col("_others"), "ledger_batches": pl.col("_ledger_batches")},
     )

@@ -1,0 +1,116 @@
+"""Read from the ledger only what a batch needs: the years its end dates reach back to,
+and the persons it claims for (predicate push-down on the year partitions, a semi-join on
+identity numbers), so a check costs in proportion to the batch, not to the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from wudi_audit.ledger.layout import (
+    LEDGER_SCHEMA,
+    LedgerFile,
+    ledger_error,
+    ledger_files,
+    validate_file,
+)
+
+HISTORY_SCHEMA = {**LEDGER_SCHEMA, "year": pl.Int32()}
+TOTALS_SCHEMA = {"dimension": pl.String, "key": pl.String, "year": pl.Int32, "amount_fen": pl.Int64}
+
+
+def empty_history() -> pl.DataFrame:
+    return pl.DataFrame(schema=HISTORY_SCHEMA)
+
+
+def empty_totals() -> pl.DataFrame:
+    return pl.DataFrame(schema=TOTALS_SCHEMA)
+
+
+@dataclass
+class History:
+    """What the rules see of the ledger."""
+
+    records: pl.DataFrame = field(default_factory=empty_history)  # the batch's persons
+    # per (district | project_code, year): amounts already paid, for S307
+    totals: pl.DataFrame = field(default_factory=empty_totals)
+    folder: str = ""
+    exists: bool = False
+    files_read: int = 0
+    batches_read: int = 0
+    own_batch_skipped: list[str] = field(default_factory=list)
+
+
+def years_needed(claims: pl.DataFrame, window_days: int) -> list[int]:
+    """The batch's end-date years, and those the repeat windows reach into (a paid claim
+    may end before or after the batch's)."""
+    ends = claims.get_column("end_date").drop_nulls()
+    if ends.is_empty():
+        return []
+    window = dt.timedelta(days=window_days)
+    low, high = (ends.min() - window).year, (ends.max() + window).year
+    return list(range(low, high + 1))
+
+
+def own_batch(files: list[LedgerFile], batch_id: str | None, content_hash: str) -> set[str]:
+    """Batch ids that are this batch (same id, or same content under another id)."""
+    prefix = content_hash[:16]
+    return {
+        f.batch_id for f in files if f.batch_id == batch_id or (prefix and f.hash_prefix == prefix)
+    }
+
+
+def read_history(
+    folder: Path,
+    claims: pl.DataFrame,
+    *,
+    batch_id: str | None,
+    content_hash: str,
+    window_days: int,
+    with_totals: bool,
+) -> History:
+    files = ledger_files(folder)
+    history = History(folder=str(folder), exists=folder.is_dir())
+    if not files:
+        return history
+    own = own_batch(files, batch_id, content_hash)
+    history.own_batch_skipped = sorted(own)
+    years = set(years_needed(claims, window_days))
+    chosen = [f for f in files if f.year in years and f.batch_id not in own]
+    for f in chosen:
+        validate_file(f.path)
+    history.files_read = len(chosen)
+    history.batches_read = len({f.batch_id for f in chosen})
+    if not chosen:
+        return history
+    scan = pl.scan_parquet(
+        [f.path for f in chosen],
+        hive_partitioning=True,
+        hive_schema={"year": pl.Int32},
+        schema=LEDGER_SCHEMA,
+    )
+    persons = claims.select(pl.col("id_number").drop_nulls().unique())
+    records = scan.join(persons.lazy(), on="id_number", how="semi")
+    plans = [records]
+    if with_totals:
+        paid = scan.filter(pl.col("amount_fen") > 0)
+        plans += [
+            paid.group_by(pl.lit(dim).alias("dimension"), pl.col(dim).alias("key"), "year").agg(
+                pl.col("amount_fen").sum()
+            )
+            for dim in ("district", "project_code")
+        ]
+    try:
+        collected = pl.collect_all(plans)
+    except Exception as exc:
+        raise ledger_error(
+            f"读取台账 {folder} 时出错（文件可能已损坏）；为免漏查重复申领，审核已停止",
+            f"cannot read the ledger {folder} ({type(exc).__name__}: {exc})",
+        ) from exc
+    history.records = collected[0].select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
+    if with_totals:
+        history.totals = pl.concat(collected[1:]).drop_nulls("key").cast(TOTALS_SCHEMA)
+    return history

@@ -1,0 +1,96 @@
+"""One batch through the whole flow: read the inputs, read what the ledger holds for
+them, run every rule. Shared by `check` and `ledger add`, so both judge alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wudi_audit.engine import AuditResult, run_rules
+from wudi_audit.inputs import LoadedInputs, load_inputs
+from wudi_audit.io.reader import SourceFile
+from wudi_audit.ledger.history import History, read_history
+from wudi_audit.ledger.layout import resolve_folder
+from wudi_audit.rulepack import RulePack
+
+
+@dataclass
+class BatchRequest:
+    claims: Path
+    attendance: list[Path] = field(default_factory=list)
+    references: dict[str, Path] = field(default_factory=dict)
+    ledger: Path | None = None  # None: $WUDI_LEDGER, else ./wudi-ledger
+    batch_id: str | None = None  # None: the claims file's stem
+    sheet: str | None = None
+    today: dt.date | None = None
+
+    @property
+    def inputs(self) -> list[Path]:
+        return [self.claims, *self.attendance, *self.references.values()]
+
+    @property
+    def resolved_batch_id(self) -> str:
+        return self.batch_id or self.claims.stem
+
+
+@dataclass
+class BatchRun:
+    request: BatchRequest
+    loaded: LoadedInputs
+    result: AuditResult
+    history: History
+    ledger_folder: Path
+
+    @property
+    def content_hash(self) -> str:
+        return self.loaded.sources["claims"][0].sha256
+
+
+def run_batch(request: BatchRequest, pack: RulePack) -> BatchRun:
+    loaded = load_inputs(
+        request.claims,
+        pack,
+        attendance=request.attendance or None,
+        sheet=request.sheet,
+        references=request.references,
+        today=request.today,
+    )
+    folder, _ = resolve_folder(request.ledger)
+    history = read_history(
+        folder,
+        loaded.inputs.claims,
+        batch_id=request.resolved_batch_id,
+        content_hash=loaded.sources["claims"][0].sha256,
+        window_days=max(
+            int(pack["repeat_occupation_window_days"]), int(pack["repeat_project_window_days"])
+        ),
+        with_totals="budget" in loaded.inputs.references,
+    )
+    loaded.inputs.history = history.records
+    loaded.inputs.history_totals = history.totals
+    loaded.sources["ledger"] = [ledger_source(history)]
+    return BatchRun(request, loaded, run_rules(loaded.inputs, pack), history, folder)
+
+
+def ledger_source(history: History) -> SourceFile:
+    """The ledger as the manifest lists it: where, what was read, what was left out."""
+    source = SourceFile(history.folder, "", "ledger", rows=history.records.height)
+    if not history.exists:
+        source.notes.append(
+            "台账文件夹不存在，按无历史记录审核 / no ledger folder: judged without history"
+        )
+    else:
+        source.notes.append(
+            f"读取 {history.batches_read} 个批次的 {history.files_read} 个文件，"
+            f"本批次人员的历史记录 {history.records.height} 条 / read {history.files_read} "
+            f"files of {history.batches_read} batches, {history.records.height} records of "
+            "this batch's persons"
+        )
+    if history.own_batch_skipped:
+        names = "、".join(history.own_batch_skipped)
+        source.notes.append(
+            f"本批次已在台账中（{names}），审核时不计其自身记录 / this batch is in the "
+            f"ledger ({names}); its own records are left out"
+        )
+    return source
