@@ -3,6 +3,17 @@ the 0-based rows expected to be flagged. One generic test runs them all."""
 
 from __future__ import annotations
 
+
+def _training(n: int, start: str = "2026-03-02", end: str | None = "2026-05-03") -> dict:
+    """The same person in class n of a different project (so only S303 counts them)."""
+    return {
+        "class_id": f"BJ2026{n:05d}",
+        "project_code": f"WDGJ2026-1{n:02d}",
+        "start_date": start,
+        "end_date": end,
+    }
+
+
 CASES: dict[str, list[tuple[str, list[dict], list[int]]]] = {
     "D001": [
         ("clean base claim", [{}], []),
@@ -127,5 +138,52 @@ CASES: dict[str, list[tuple[str, list[dict], list[int]]]] = {
         ("same person, other class", [{}, {"class_id": "BJ202600002"}], []),
         ("three times: the first stands", [{}, {}, {}], [1, 2]),
         ("earlier end date stands even on a later row", [{"end_date": "2026-03-20"}, {}], [0]),
+    ],
+    # Batch-only cases; the ledger's part is in tests/test_history_rules.py.
+    "S303": [
+        ("three trainings in a year", [_training(i) for i in range(3)], []),
+        ("the 4th training in a year", [_training(i) for i in range(4)], [3]),
+        (
+            "the 4th by end date, not by row",
+            [_training(3, end="2026-06-01"), _training(0), _training(1), _training(2)],
+            [0],
+        ),
+        (
+            "same end date: the start date decides",
+            [
+                _training(0),
+                _training(1),
+                _training(2, start="2026-03-05"),
+                _training(3, start="2026-03-04", end="2026-05-03"),
+            ],
+            [2],
+        ),
+        (
+            "same end and start date: the source row decides",
+            [_training(0), _training(1), _training(2), _training(3, end="2026-05-03")],
+            [3],
+        ),
+        (
+            "four trainings over two calendar years",
+            [_training(0, end="2025-12-31"), _training(1), _training(2), _training(3)],
+            [],
+        ),
+        (
+            "a claim without an end date counts towards no year",
+            [_training(0, end=None), _training(1), _training(2), _training(3)],
+            [],
+        ),
+    ],
+    "S305": [
+        ("same project, other person", [{}, {"id_number": "11010519491231002X"}], []),
+        ("same project again on day 365", [{}, {"class_id": "B2", "end_date": "2027-03-15"}], [1]),
+        ("same project again on day 366", [{}, {"class_id": "B2", "end_date": "2027-03-16"}], []),
+        (
+            "the first by end date stands",
+            [{"class_id": "B2", "end_date": "2026-09-01"}, {}],
+            [0],
+        ),
+        ("other project", [{}, {"class_id": "B2", "project_code": "WDGJ2026-002"}], []),
+        ("unreadable end date is not judged", [{}, {"class_id": "B2", "end_date": "x"}], []),
     ],
 }

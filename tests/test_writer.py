@@ -7,7 +7,7 @@ from pathlib import Path
 import fastexcel
 import pytest
 
-from tests.conftest import claims_inputs
+from tests.conftest import claims_inputs, id_for
 from wudi_audit.engine import run_rules
 from wudi_audit.io import writer
 from wudi_audit.report import build_report
@@ -22,7 +22,11 @@ def report_for(rows: list[dict], lang: str = "zh"):
 
 def test_rows_past_the_sheet_limit_continue_on_further_sheets(tmp_path, monkeypatch):
     monkeypatch.setattr(writer, "MAX_DATA_ROWS", 3)
-    rows = [{"assessment": "不合格", "class_id": f"C{i}"} for i in range(7)]
+    # seven different persons (one person in seven classes would also be S303/S305)
+    rows = [
+        {"assessment": "不合格", "class_id": f"C{i}", "id_number": id_for("1990-01-01", serial=i)}
+        for i in range(7)
+    ]
     path = tmp_path / "r.xlsx"
     report = report_for(rows)
     assert report.exceptions["code"].to_list() == ["T204"] * 7

@@ -105,6 +105,7 @@ def check(
         mask_ids=mask_ids,
         started=started_at,
         duration_s=time.perf_counter() - started,
+        ledger=run.ledger_manifest,
     )
     outputs = AtomicOutputs()
     try:
@@ -174,10 +175,10 @@ def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> 
         )
     for r in s["rules_not_run"]:
         console.print(f"wudi-audit: {r['reason']}", soft_wrap=True)
+    ledger = report.manifest.get("ledger")
+    for note in ledger["notes"] if ledger else []:
+        console.print(f"wudi-audit: 台账 / ledger {ledger['folder']}: {note}", soft_wrap=True)
     for source in report.manifest["inputs"]:
-        if source["format"] == "ledger":
-            for note in source["notes"]:
-                console.print(f"wudi-audit: 台账 / ledger {source['path']}: {note}", soft_wrap=True)
         if source["format"] == "unread":
             console.print(f"wudi-audit: {source['path']}: {source['notes'][0]}", soft_wrap=True)
     if str(workbook) != "-":

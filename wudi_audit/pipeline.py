@@ -9,7 +9,6 @@ from pathlib import Path
 
 from wudi_audit.engine import AuditResult, run_rules
 from wudi_audit.inputs import LoadedInputs, load_inputs
-from wudi_audit.io.reader import SourceFile
 from wudi_audit.ledger.history import History, read_history
 from wudi_audit.ledger.layout import resolve_folder
 from wudi_audit.rulepack import RulePack
@@ -43,6 +42,10 @@ class BatchRun:
     ledger_folder: Path
 
     @property
+    def ledger_manifest(self) -> dict:
+        return ledger_manifest(self.history)
+
+    @property
     def content_hash(self) -> str:
         return self.loaded.sources["claims"][0].sha256
 
@@ -69,19 +72,18 @@ def run_batch(request: BatchRequest, pack: RulePack) -> BatchRun:
     )
     loaded.inputs.history = history.records
     loaded.inputs.history_totals = history.totals
-    loaded.sources["ledger"] = [ledger_source(history)]
     return BatchRun(request, loaded, run_rules(loaded.inputs, pack), history, folder)
 
 
-def ledger_source(history: History) -> SourceFile:
+def ledger_manifest(history: History) -> dict:
     """The ledger as the manifest lists it: where, what was read, what was left out."""
-    source = SourceFile(history.folder, "", "ledger", rows=history.records.height)
+    notes: list[str] = []
     if not history.exists:
-        source.notes.append(
+        notes.append(
             "台账文件夹不存在，按无历史记录审核 / no ledger folder: judged without history"
         )
     else:
-        source.notes.append(
+        notes.append(
             f"读取 {history.batches_read} 个批次的 {history.files_read} 个文件，"
             f"本批次人员的历史记录 {history.records.height} 条 / read {history.files_read} "
             f"files of {history.batches_read} batches, {history.records.height} records of "
@@ -89,8 +91,16 @@ def ledger_source(history: History) -> SourceFile:
         )
     if history.own_batch_skipped:
         names = "、".join(history.own_batch_skipped)
-        source.notes.append(
+        notes.append(
             f"本批次已在台账中（{names}），审核时不计其自身记录 / this batch is in the "
             f"ledger ({names}); its own records are left out"
         )
-    return source
+    return {
+        "folder": history.folder,
+        "exists": history.exists,
+        "batches_read": history.batches_read,
+        "files_read": history.files_read,
+        "records_read": history.records.height,
+        "own_batch_left_out": history.own_batch_skipped,
+        "notes": notes,
+    }

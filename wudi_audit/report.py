@@ -109,6 +109,7 @@ def build_report(
     mask_ids: bool = False,
     started: str = "",
     duration_s: float = 0.0,
+    ledger: dict[str, Any] | None = None,
 ) -> Report:
     zh = lang == "zh"
     ex = result.exceptions
@@ -161,6 +162,7 @@ def build_report(
             for role, items in sources.items()
             for s in items
         ],
+        "ledger": ledger,
         "parameters": dict(pack.params),
         "district_overrides": pack.districts,
         "started_at": started,
