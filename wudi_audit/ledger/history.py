@@ -13,10 +13,12 @@ import polars as pl
 from wudi_audit.ledger.layout import (
     LEDGER_SCHEMA,
     LedgerFile,
+    check_folder,
     ledger_error,
     ledger_files,
     validate_file,
 )
+from wudi_audit.ledger.lock import wait_for_commit
 
 HISTORY_SCHEMA = {**LEDGER_SCHEMA, "year": pl.Int32()}
 TOTALS_SCHEMA = {"dimension": pl.String, "key": pl.String, "year": pl.Int32, "amount_fen": pl.Int64}
@@ -72,6 +74,8 @@ def read_history(
     window_days: int,
     with_totals: bool,
 ) -> History:
+    if check_folder(folder):
+        wait_for_commit(folder)
     files = ledger_files(folder)
     history = History(folder=str(folder), exists=folder.is_dir())
     if not files:

@@ -141,3 +141,24 @@ def recover(folder: Path) -> None:
     for leftover in folder.glob("**/.*.tmp"):
         if ".removed" not in leftover.relative_to(folder).parts:
             leftover.unlink(missing_ok=True)
+
+
+def wait_for_commit(folder: Path, wait_seconds: float = 10.0) -> None:
+    """Readers: a journal means a writer is between renames (wait for it) or was killed
+    there (the ledger is half-updated until the next writer completes it: stop)."""
+    journal = folder / JOURNAL_NAME
+    deadline = time.monotonic() + wait_seconds
+    while journal.exists():
+        lock = folder / LOCK_NAME
+        if not lock.exists() or _is_stale(lock):
+            raise ledger_error(
+                f"台账 {folder} 上次写入未完成（写入程序中断）；请先运行 "
+                "wudi-audit ledger list 完成修复，再重新审核",
+                f"the last write to ledger {folder} was interrupted; run "
+                "`wudi-audit ledger list` to complete it, then check again",
+            )
+        if time.monotonic() > deadline:
+            raise ledger_error(
+                f"台账 {folder} 正在写入，请稍后重试", f"ledger {folder} is being written; retry"
+            )
+        time.sleep(0.05)

@@ -16,12 +16,13 @@ from wudi_audit.ledger.layout import (
     LEDGER_SCHEMA,
     SCHEMA_VERSION,
     VERSION_KEY,
+    check_folder,
     file_stem,
     ledger_error,
     ledger_files,
     validate_file,
 )
-from wudi_audit.ledger.lock import apply_renames, ledger_lock, write_synced
+from wudi_audit.ledger.lock import JOURNAL_NAME, apply_renames, ledger_lock, write_synced
 
 REMOVED = ".removed"
 
@@ -70,6 +71,11 @@ class BatchEntry:
 
 def list_batches(folder: Path) -> list[BatchEntry]:
     """Every batch in the ledger, with its years, claims, amount and when it was added."""
+    if check_folder(folder) and (
+        (folder / JOURNAL_NAME).exists() or any(folder.glob("year=*/.*.tmp"))
+    ):
+        with ledger_lock(folder):  # completes what a killed writer left
+            pass
     files = ledger_files(folder)
     for f in files:
         validate_file(f.path)
