@@ -195,7 +195,8 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--id-rows", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["claims", "ids", "attendance"], default=None)
+    parser.add_argument("--ledger-rows", type=int, default=10_000_000)
+    parser.add_argument("--only", choices=["claims", "ids", "attendance", "ledger"], default=None)
     args = parser.parse_args()
     if args.only in (None, "ids"):
         bench_identity(args.id_rows, args.runs)
@@ -204,6 +205,12 @@ def main() -> None:
     if args.only in ("ids", "attendance"):
         return
     path = ensure_sample(args.claims)
+    if args.only in (None, "ledger"):
+        from ledger_bench import bench_ledger
+
+        bench_ledger(path, OUT, args.ledger_rows, args.runs)
+    if args.only == "ledger":
+        return
 
     def polars_read() -> None:
         pl.read_excel(

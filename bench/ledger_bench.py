@@ -1,0 +1,130 @@
+"""Ledger benchmark: a 100k-claim check without a ledger and against a 10,000,000-claim
+ledger, each in a fresh process, with peak memory, in the same run. The ledger is built
+once with Polars (ten years, 1M claims a year in 200 batches, a share of the batch's own
+persons among them) and cached in bench/out/, which is never committed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+
+from wudi_audit.ledger.layout import LEDGER_SCHEMA, SCHEMA_VERSION, VERSION_KEY, file_stem
+
+BATCHES = 200
+YEARS = range(2017, 2027)
+
+
+def build_ledger(folder: Path, rows: int, batch_ids: pl.Series) -> None:
+    """`rows` ledger claims; one claim in ten is one of the batch's persons."""
+    marker = folder / ".complete"
+    if marker.exists():
+        return
+    start = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    per_batch = rows // BATCHES
+    known = batch_ids.unique().sort()
+    for b in range(BATCHES):
+        n = pl.int_range(0, per_batch, eager=True).alias("n")
+        seed = b * per_batch
+        frame = (
+            pl.DataFrame(n)
+            .select(
+                pl.lit(SCHEMA_VERSION, pl.Int16).alias("schema_version"),
+                pl.lit(f"历史{b:04d}").alias("batch_id"),
+                pl.lit(f"{b:064x}").alias("content_hash"),
+                pl.lit(dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).alias("added_at"),
+                pl.lit(f"历史{b:04d}.xlsx").alias("source_file"),
+                (pl.col("n") + 2).cast(pl.Int64).alias("source_row"),
+                pl.lit("pass").alias("verdict"),
+                pl.format("SL{}", pl.col("n") + seed).alias("claim_id"),
+                pl.when(pl.col("n") % 10 == 0)
+                .then(pl.lit(known).gather((pl.col("n") * 7919 + b) % known.len()))
+                .otherwise(pl.format("3205{}", (pl.col("n") + seed + 10**13).cast(pl.String)))
+                .alias("id_number"),
+                pl.lit("历史学员").alias("name"),
+                pl.format("WDGJ{}-{}", pl.lit(YEARS[b % len(YEARS)]), pl.col("n") % 40).alias(
+                    "project_code"
+                ),
+                pl.format("BJ{}", pl.col("n") // 40 + seed).alias("class_id"),
+                pl.lit("12320500MB0000000X").alias("provider_code"),
+                pl.lit("苏州某培训学校").alias("provider_name"),
+                pl.lit("电工").alias("occupation"),
+                pl.lit("五级").alias("level"),
+                pl.lit("吴中区").alias("district"),
+                (
+                    pl.lit(dt.date(YEARS[b % len(YEARS)], 1, 1))
+                    + pl.duration(days=pl.col("n") % 300)
+                ).alias("start_date"),
+                (
+                    pl.lit(dt.date(YEARS[b % len(YEARS)], 1, 20))
+                    + pl.duration(days=pl.col("n") % 340)
+                ).alias("end_date"),
+                pl.lit(84000, pl.Int64).alias("amount_fen"),
+                pl.format("ZS{}", pl.col("n") + seed).alias("certificate_no"),
+            )
+            .cast(LEDGER_SCHEMA)
+        )
+        for (year,), part in frame.group_by(pl.col("end_date").dt.year()):
+            partition = folder / f"year={year}"
+            partition.mkdir(exist_ok=True)
+            buffer = io.BytesIO()
+            part.write_parquet(buffer, metadata={VERSION_KEY: str(SCHEMA_VERSION)})
+            stem = file_stem(f"历史{b:04d}", f"{b:064x}")
+            (partition / f"{stem}.parquet").write_bytes(buffer.getvalue())
+    marker.write_text("ok")
+    print(f"generated a {rows:,}-claim ledger in {time.perf_counter() - start:.1f} s")
+
+
+def check_with_memory(claims: Path, ledger: Path, out: Path) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one `wudi-audit check` in a fresh process."""
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "subprocess.run(sys.argv[1:], check=True, capture_output=True)\n"
+        "print(time.perf_counter() - t, "
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+    )
+    command = [
+        sys.executable, "-m", "wudi_audit", "check", str(claims), "--ledger", str(ledger),
+        "-o", str(out), "--fail-on", "never",
+    ]  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *command], check=True, capture_output=True, text=True
+    )
+    seconds, peak = result.stdout.split()
+    return float(seconds), float(peak)
+
+
+def bench_ledger(claims_path: Path, out: Path, rows: int, runs: int) -> None:
+    from wudi_audit.io.reader import read_table
+    from wudi_audit.schema import CLAIMS
+
+    batch_ids = read_table(claims_path, CLAIMS, cell_types=False).frame["id_number"].drop_nulls()
+    ledger = out / f"ledger{rows}"
+    build_ledger(ledger, rows, batch_ids)
+    empty = out / "no-ledger"  # never created: an empty history
+    measured = {}
+    for label, folder in (("without a ledger", empty), (f"{rows:,}-claim ledger", ledger)):
+        samples = [check_with_memory(claims_path, folder, out / "ledger.xlsx") for _ in range(runs)]
+        measured[label] = (
+            statistics.median(s for s, _ in samples),
+            max(m for _, m in samples),
+        )
+    (base_s, base_mb), (with_s, with_mb) = measured.values()
+    print(f"ledger: {claims_path.parent.name}, median of {runs} runs (fresh process each)")
+    for label, (seconds, mb) in measured.items():
+        print(
+            f"  check {label:<26} {seconds:7.2f} s  {seconds / base_s:5.2f}x"
+            f"   peak {mb:7.0f} MB  (+{mb - base_mb:5.0f} MB)"
+        )
+    print(
+        f"  ledger adds {100 * (with_s / base_s - 1):+.1f} % time (target ≤ 15 %), "
+        f"{with_mb - base_mb:+.0f} MB (target ≤ 300 MB)"
+    )
