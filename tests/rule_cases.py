@@ -4,6 +4,11 @@ the 0-based rows expected to be flagged. One generic test runs them all."""
 from __future__ import annotations
 
 
+def _near(number: str, **fields: str) -> dict:
+    """Another claim, in another class, under `number` (check character as given)."""
+    return {"id_number": number, "class_id": "BJ2026NEAR", **fields}
+
+
 def _training(n: int, start: str = "2026-03-02", end: str | None = "2026-05-03") -> dict:
     """The same person in class n of a different project (so only S303 counts them)."""
     return {
@@ -185,5 +190,18 @@ CASES: dict[str, list[tuple[str, list[dict], list[int]]]] = {
         ),
         ("other project", [{}, {"class_id": "B2", "project_code": "WDGJ2026-002"}], []),
         ("unreadable end date is not judged", [{}, {"class_id": "B2", "end_date": "x"}], []),
+    ],
+    # Near-duplicate identity numbers: the base claim's number 320505199001011233.
+    "P107": [
+        ("one substitution, fresh check character", [{}, _near("320505199001011243")], [0, 1]),
+        ("one adjacent swap", [{}, _near("320505199010011238")], [0, 1]),
+        ("same first 17, other check character", [{}, _near("320505199001011234")], []),
+        ("two positions apart", [{}, _near("320505199001012243")], []),
+        ("one edit apart, other name", [{}, _near("320505199001011243", name="李四")], []),
+        (
+            "name differs only in white space",
+            [{}, _near("320505199001011243", name="张 三")],
+            [0, 1],
+        ),
     ],
 }

@@ -72,6 +72,7 @@ def run_batch(request: BatchRequest, pack: RulePack) -> BatchRun:
     )
     loaded.inputs.history = history.records
     loaded.inputs.history_totals = history.totals
+    loaded.inputs.history_scan = history.scan
     return BatchRun(request, loaded, run_rules(loaded.inputs, pack), history, folder)
 
 

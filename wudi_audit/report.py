@@ -189,15 +189,25 @@ def build_report(
 
 
 def _mask_evidence(text: str | None) -> str | None:
-    if not text or not any(f'"{key}"' in text for key in MASKED_EVIDENCE_KEYS):
+    if not text or not any(f'"{key}"' in text for key in (*MASKED_EVIDENCE_KEYS, "id_number")):
         return text
-    data = json.loads(text)
-    for key in MASKED_EVIDENCE_KEYS:
-        if isinstance(data.get(key), str):
-            data[key] = mask_value(data[key], "name")
-        elif isinstance(data.get(key), list):
-            data[key] = [mask_value(v, "name") for v in data[key]]
-    return json.dumps(data, ensure_ascii=False)
+    return json.dumps(_masked(json.loads(text)), ensure_ascii=False)
+
+
+def _masked(value: Any, kind: str | None = None) -> Any:
+    """Names and identity numbers anywhere inside evidence (nested lists and objects)."""
+    if isinstance(value, dict):
+        return {
+            k: _masked(
+                v, "name" if k in MASKED_EVIDENCE_KEYS else "id" if k == "id_number" else kind
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_masked(v, kind) for v in value]
+    if isinstance(value, str) and kind is not None:
+        return mask_value(value, kind)
+    return value
 
 
 def _yuan(fen: int | None) -> float:

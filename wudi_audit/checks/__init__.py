@@ -4,7 +4,9 @@ source for the engine, `wudi-audit rules`, `explain` and the rules sheet."""
 from wudi_audit.checks import (  # noqa: F401  (registration)
     attendance,
     budget,
+    certificates,
     data_quality,
+    near_duplicates,
     person,
     repeats,
     standards,

@@ -55,6 +55,8 @@ class AuditInputs:
     history: pl.DataFrame = field(default_factory=empty_history)
     # amounts already paid per (district | project_code, year), for budgets (S307)
     history_totals: pl.DataFrame = field(default_factory=empty_totals)
+    # every ledger record of the years the batch reaches, not collected (P107, S308)
+    history_scan: pl.LazyFrame = field(default_factory=lambda: empty_history().lazy())
 
     def has(self, name: str) -> bool:
         """An input a rule needs: `claims`, `attendance`, a reference list,

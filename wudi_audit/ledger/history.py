@@ -37,6 +37,8 @@ class History:
     """What the rules see of the ledger."""
 
     records: pl.DataFrame = field(default_factory=empty_history)  # the batch's persons
+    # every record of the years read, lazily: rules join it on names or certificates
+    scan: pl.LazyFrame = field(default_factory=lambda: empty_history().lazy())
     # per (district | project_code, year): amounts already paid, for S307
     totals: pl.DataFrame = field(default_factory=empty_totals)
     folder: str = ""
@@ -96,6 +98,7 @@ def read_history(
         hive_schema={"year": pl.Int32},
         schema=LEDGER_SCHEMA,
     )
+    history.scan = scan
     persons = claims.select(pl.col("id_number").drop_nulls().unique())
     records = scan.join(persons.lazy(), on="id_number", how="semi")
     plans = [records]
