@@ -66,6 +66,16 @@ def check(
     excluded: Annotated[
         Path | None, typer.Option(help="财政供养人员名单 / excluded-persons roster")
     ] = None,
+    catalog: Annotated[
+        Path | None, typer.Option(help="项目目录清单 / catalogue of projects")
+    ] = None,
+    providers: Annotated[
+        Path | None, typer.Option(help="备案机构名单 / registered providers")
+    ] = None,
+    urban_rural: Annotated[
+        Path | None,
+        typer.Option("--urban-rural", help="城乡劳动者职业技能培训项目 / urban-rural projects"),
+    ] = None,
     rules: Annotated[Path | None, typer.Option(help="规则包 TOML / rule pack")] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="异常工作簿 / workbook")
@@ -96,8 +106,14 @@ def check(
     started_at = dt.datetime.now().isoformat(timespec="seconds")
     workbook_path = output or claims.with_name(f"{claims.stem}.exceptions.xlsx")
     references = _reference_files(ref_dir)
-    if excluded is not None:
-        references["excluded"] = excluded
+    for name, path in (
+        ("excluded", excluded),
+        ("catalog", catalog),
+        ("providers", providers),
+        ("urban_rural", urban_rural),
+    ):
+        if path is not None:
+            references[name] = path
     inputs = [claims, *(attendance or []), *references.values()]
     validate_output_path(workbook_path, inputs, "异常工作簿", "workbook")
     validate_output_path(json_out, inputs, "JSON 输出", "JSON output")

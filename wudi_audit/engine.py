@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from wudi_audit.checks import REGISTRY, AuditInputs, Rule, Severity
-from wudi_audit.checks.base import FLAG_SCHEMA, input_label
+from wudi_audit.checks.base import FLAG_SCHEMA, input_label, input_source
 from wudi_audit.rulepack import RulePack
 
 VERDICTS = {"pass": ("通过", "pass"), "review": ("复核", "review"), "reject": ("退回", "reject")}
@@ -42,11 +42,15 @@ def attendance_counts(inputs: AuditInputs) -> dict[str, int] | None:
 
 
 def applicable(rule: Rule, inputs: AuditInputs) -> tuple[bool, tuple[str, str]]:
+    """Whether every input the rule needs is there; if not, why, naming the option that
+    supplies each missing input. A column of a missing table is not named again."""
     missing = [n for n in rule.needs if not inputs.has(n)]
     if not missing:
         return True, ("", "")
-    zh = "、".join(input_label(n)[0] for n in missing)
-    en = ", ".join(input_label(n)[1] for n in missing)
+    whole = {n for n in missing if ":" not in n}
+    missing = [n for n in missing if ":" not in n or n.split(":", 1)[0] not in whole]
+    zh = "、".join(input_label(n)[0] + input_source(n)[0] for n in missing)
+    en = ", ".join(input_label(n)[1] + input_source(n)[1] for n in missing)
     return False, (f"{rule.code} 未运行：未提供{zh}", f"{rule.code} not run: no {en}")
 
 

@@ -140,4 +140,67 @@ EXCLUDED = TableSchema(
     ),
 )
 
-TABLES: dict[str, TableSchema] = {t.name: t for t in (CLAIMS, ATTENDANCE, EXCLUDED)}
+# ---- reference lists read by the O rules, T203 and S301 (SPEC §3.3) ------------------
+# Fields shared with the claims accept the claims' headers. Multi-valued cells (project
+# codes, sites) are TEXT: they are split on MULTI_VALUE_SEPARATORS by the rules, after
+# folding, so that a CODE's white-space removal never glues two values together.
+
+MULTI_VALUE_SEPARATORS = "，,;；、"
+
+
+def _shared(name: str, required: bool = False) -> Field:
+    f = CLAIMS.field(name)
+    return Field(f.name, f.label_zh, f.kind, required, f.aliases)
+
+
+CATALOG = TableSchema(
+    "catalog",
+    "项目目录清单",
+    (
+        _shared("project_code", required=True),
+        _shared("project_name"),
+        _shared("occupation"),
+        _shared("level"),
+        _f("online_rate", "线上补贴标准", Kind.MONEY, False, "线上补贴标准", "线上补贴"),
+        _f("offline_rate", "线下补贴标准", Kind.MONEY, False, "线下补贴标准", "线下补贴"),
+        _f(
+            "pure_online_approved",
+            "纯线上评估通过",
+            Kind.TEXT,
+            False,
+            "纯线上评估通过",
+            "纯线上评估",
+            "是否通过纯线上评估",
+        ),
+        _f("valid_from", "生效日期", Kind.DATE, False, *VALID_FROM),
+        _f("valid_to", "失效日期", Kind.DATE, False, *VALID_TO),
+    ),
+)
+
+PROVIDERS = TableSchema(
+    "providers",
+    "备案机构名单",
+    (
+        _shared("provider_code"),
+        _shared("provider_name", required=True),
+        _f("project_codes", "中标项目", Kind.TEXT, False, "中标项目", "中标项目编号"),
+        _f("sites", "备案地点", Kind.TEXT, False, "备案地点", "培训地点", "办班地点"),
+        _f("valid_from", "生效日期", Kind.DATE, False, *VALID_FROM, "备案日期"),
+        _f("valid_to", "失效日期", Kind.DATE, False, *VALID_TO),
+        _f("status", "状态", Kind.TEXT, False, "状态", "备案状态"),
+        _f("disqualified_from", "取消资格日期", Kind.DATE, False, "取消资格日期"),
+    ),
+)
+
+URBAN_RURAL = TableSchema(
+    "urban_rural",
+    "城乡劳动者职业技能培训项目",
+    (
+        _shared("project_name", required=True),
+        _shared("occupation"),
+    ),
+)
+
+TABLES: dict[str, TableSchema] = {
+    t.name: t for t in (CLAIMS, ATTENDANCE, EXCLUDED, CATALOG, PROVIDERS, URBAN_RURAL)
+}

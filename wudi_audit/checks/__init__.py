@@ -5,6 +5,7 @@ from wudi_audit.checks import (  # noqa: F401  (registration)
     attendance,
     data_quality,
     person,
+    providers,
     subsidy,
     training,
 )
