@@ -3,6 +3,8 @@ credit-code expression against an oracle and the not-run wording."""
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -10,9 +12,12 @@ from hypothesis import strategies as st
 
 from tests.conftest import claims_inputs, flagged
 from tests.provider_cases import CASES, CODE, NAME, Y_CODE, inputs_with_lists
+from tests.test_reader import HEADERS, ROW, write_csv, write_xlsx
 from wudi_audit import uscc
 from wudi_audit.checks import REGISTRY
 from wudi_audit.engine import applicable, run_rules
+from wudi_audit.io.reader import read_table
+from wudi_audit.schema import TABLES
 
 PARAMS = [
     pytest.param(code, rows, lists, expected, id=f"{code}-{name}")
@@ -148,3 +153,90 @@ def test_not_run_without_a_list_column():
     inputs.reference_fields["providers"] -= {"project_codes"}
     ok, (zh, _) = applicable(REGISTRY["O404"], inputs)
     assert not ok and zh == "O404 未运行：未提供备案机构名单中的“中标项目”列"
+
+
+# ---- through the reader and the command line -------------------------------------------
+
+REF_CASES = [
+    pytest.param(schema, field.name, alias, id=f"{schema.name}-{field.name}-{alias}")
+    for schema in (TABLES["catalog"], TABLES["providers"], TABLES["urban_rural"])
+    for field in schema.fields
+    for alias in field.aliases
+]
+
+
+@pytest.mark.parametrize(("schema", "field_name", "alias"), REF_CASES)
+def test_every_reference_list_header_alias(tmp_path, schema, field_name, alias):
+    headers = [alias if f.name == field_name else f.aliases[0] for f in schema.required]
+    if field_name not in [f.name for f in schema.required]:
+        headers.append(alias)
+    values = [f"v{i}" for i in range(len(headers))]
+    table = read_table(write_csv(tmp_path / "t.csv", [headers, values]), schema)
+    assert table.frame[field_name].to_list() == [f"v{headers.index(alias)}"]
+
+
+CLAIM_HEADERS = [*HEADERS, "统一社会信用代码", "培训机构", "培训地点"]
+
+
+def _claims_file(tmp_path):
+    rows = [
+        CLAIM_HEADERS,
+        [*ROW, CODE, NAME, "星湖街1号"],  # clean
+        [*ROW[:2], "P2", *ROW[3:], CODE, NAME, "星湖街１号"],  # second project, full-width 1
+        [*ROW[:2], "P9", *ROW[3:], CODE, NAME, "相城区3号"],  # not won, other site
+        [*ROW, "", "别家培训中心", "星湖街1号"],  # unknown provider
+    ]
+    return write_xlsx(tmp_path / "claims.xlsx", rows)
+
+
+def _providers_file(path):
+    rows = [
+        ["2026年备案机构名单"],
+        ["序号", "机构名称", "统一社会信用代码", "中标项目", "备案地点", "状态", "有效期起"],
+        [1, NAME, CODE, "P1；P2", "星湖街1号 东吴北路8号", "正常", "2026-01-01"],
+    ]
+    return write_xlsx(path, rows)
+
+
+def test_lists_through_the_command_line(tmp_path):
+    from tests.test_cli import run
+
+    claims = _claims_file(tmp_path)
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    _providers_file(ref / "providers.xlsx")
+    write_csv(ref / "catalog.csv", [["项目编号", "线下补贴标准"], ["P1", "27.7"], ["P2", ""]])
+    proc = run("check", str(claims), "--ref-dir", str(ref), "--json", str(tmp_path / "r.json"))
+    assert proc.returncode == 1, proc.stderr
+    document = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    found = {(e["code"], e["source_row"]) for e in document["exceptions"] if e["code"][0] == "O"}
+    assert found == {("O404", 4), ("O405", 4), ("O403", 4), ("O401", 5)}
+    roles = {s["role"]: s for s in document["manifest"]["inputs"]}
+    assert roles["providers"]["rows"] == 1 and roles["catalog"]["format"] == "csv"
+    not_run = {r["code"] for r in document["summary"]["rules_not_run"]}
+    assert "O401" not in not_run
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"PK\x03\x04 truncated", "已损坏"),
+        (b"", "为空"),
+        ("名称,地址\nA,B\n".encode(), "缺少必需列"),
+    ],
+    ids=["corrupt", "empty", "missing-column"],
+)
+def test_unusable_list_exits_2_naming_it(tmp_path, content, expected):
+    from tests.test_cli import run
+
+    claims = _claims_file(tmp_path)
+    bad = tmp_path / "机构.xlsx" if content.startswith(b"PK") else tmp_path / "机构.csv"
+    bad.write_bytes(content)
+    proc = run("check", str(claims), "--providers", str(bad), "-o", str(tmp_path / "r.xlsx"))
+    assert proc.returncode == 2, proc.stderr
+    first = proc.stderr.splitlines()[0]
+    assert first.startswith("错误：参考名单“备案机构名单”无法使用") and str(bad) in first
+    assert expected in first
+    assert "Error: reference list providers list (providers) is unusable" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "r.xlsx").exists()
