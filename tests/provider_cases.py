@@ -75,6 +75,10 @@ def inputs_with_lists(claims: list[dict], lists: Lists) -> AuditInputs:
 P = {"providers": [{}]}
 C = {"catalog": [{}]}
 SITE = {"training_site": "工业园区星湖街1号"}
+ONLINE = {"online_hours": "35", "offline_hours": "0", "mode": "纯线上", "amount": "525"}
+# 14 × 13.60 + 21 × 27.70 = 190.40 + 581.70 = 772.10 yuan, exactly, in fen
+AT_LOW_CAP = {"amount": "772.10"}
+LOW_RATES = {"catalog": [{"online_rate": "13.6", "offline_rate": "27.7"}]}
 
 CASES: dict[str, list[tuple[str, list[dict], Lists, list[int]]]] = {
     "O401": [
@@ -240,5 +244,64 @@ CASES: dict[str, list[tuple[str, list[dict], Lists, list[int]]]] = {
         ("17 characters", [{"provider_code": CODE[:-1]}], {}, [0]),
         ("letter I is not in the alphabet", [{"provider_code": "9132059478026831IT"}], {}, [0]),
         ("empty code is not judged", [{"provider_code": None}], {}, []),
+    ],
+    "T203": [
+        ("blended training", [{}], C, []),
+        ("declared pure online, not approved", [ONLINE], C, [0]),
+        ("declared 线上, not approved", [{**ONLINE, "mode": "线上"}], C, [0]),
+        ("no offline hours, no mode", [{**ONLINE, "mode": None}], C, [0]),
+        ("approved", [ONLINE], {"catalog": [{"pure_online_approved": "是"}]}, []),
+        ("approval written 通过", [ONLINE], {"catalog": [{"pure_online_approved": " 通过 "}]}, []),
+        (
+            "empty approval is no approval",
+            [ONLINE],
+            {"catalog": [{"pure_online_approved": None}]},
+            [0],
+        ),
+        ("project absent is O403's business", [{**ONLINE, "project_code": "X1"}], C, []),
+        (
+            "the entry in force on the start date decides",
+            [ONLINE, {**ONLINE, "start_date": "2025-06-01", "end_date": "2025-06-20"}],
+            {
+                "catalog": [
+                    {
+                        "valid_from": "2025-01-01",
+                        "valid_to": "2025-12-31",
+                        "pure_online_approved": "是",
+                    },
+                    {"valid_from": "2026-01-01", "valid_to": None},
+                ]
+            },
+            [0],
+        ),
+    ],
+    "S301": [
+        ("catalogue rates 13.6 / 27.7: at the cap", [AT_LOW_CAP], LOW_RATES, []),
+        (
+            "catalogue rates 13.6 / 27.7: one fen over",
+            [{**AT_LOW_CAP, "amount": "772.11"}],
+            LOW_RATES,
+            [0],
+        ),
+        ("programme cap is above the catalogue's", [{}], LOW_RATES, [0]),
+        (
+            "catalogue above the programme maximum: the maximum",
+            [{}, {"amount": "840.01"}],
+            {"catalog": [{"online_rate": "20", "offline_rate": "40"}]},
+            [1],
+        ),
+        ("project absent: the programme maximum", [{"project_code": "X1"}], LOW_RATES, []),
+        (
+            "empty rate cells: the programme maximum",
+            [{}],
+            {"catalog": [{"online_rate": None, "offline_rate": None}]},
+            [],
+        ),
+        (
+            "only the offline rate given",
+            [{"amount": "781.2"}, {"amount": "781.21"}],
+            {"catalog": [{"online_rate": None, "offline_rate": "27.2"}]},
+            [1],
+        ),
     ],
 }

@@ -240,3 +240,20 @@ def test_unusable_list_exits_2_naming_it(tmp_path, content, expected):
     assert "Error: reference list providers list (providers) is unusable" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_t203_not_run_without_the_approval_column():
+    inputs = inputs_with_lists([{}], {"catalog": [{}]})
+    inputs.reference_fields["catalog"] -= {"pure_online_approved"}
+    ok, (zh, _) = applicable(REGISTRY["T203"], inputs)
+    assert not ok and zh == "T203 未运行：未提供项目目录清单中的“纯线上评估通过”列"
+
+
+def test_s301_message_shows_the_catalogue_rates():
+    lists = {"catalog": [{"online_rate": "13.6", "offline_rate": "27.7"}]}
+    result = flagged("S301", inputs_with_lists([{}], lists))
+    assert result["message_zh"].item() == (
+        "申领 840.00 元 > 上限 772.10 元（线上 14 课时×13.60 元 + 线下 21 课时×27.70 元）"
+    )
+    assert result["amount_at_stake_fen"].item() == 84000 - 77210
+    assert '"catalog_offline_rate":27.7' in result["evidence"].item()
