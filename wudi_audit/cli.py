@@ -76,7 +76,10 @@ def check(
         Path | None,
         typer.Option("--urban-rural", help="城乡劳动者职业技能培训项目 / urban-rural projects"),
     ] = None,
-    rules: Annotated[Path | None, typer.Option(help="规则包 TOML / rule pack")] = None,
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option(help="规则包 TOML，可多次给出（按开班日期选用）/ rule packs by start date"),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="异常工作簿 / workbook")
     ] = None,
@@ -91,7 +94,7 @@ def check(
     ] = FailOn.reject,
 ) -> None:
     """审核一个申领批次 / check one claim batch."""
-    from wudi_audit.engine import run_rules
+    from wudi_audit.engine import run_rules_by_pack
     from wudi_audit.inputs import load_inputs
     from wudi_audit.io.writer import (
         AtomicOutputs,
@@ -100,7 +103,7 @@ def check(
         write_workbook,
     )
     from wudi_audit.report import build_report, to_json
-    from wudi_audit.rulepack import load_rule_pack
+    from wudi_audit.rulepack import load_rule_packs
 
     started = time.perf_counter()
     started_at = dt.datetime.now().isoformat(timespec="seconds")
@@ -117,9 +120,10 @@ def check(
     inputs = [claims, *(attendance or []), *references.values()]
     validate_output_path(workbook_path, inputs, "异常工作簿", "workbook")
     validate_output_path(json_out, inputs, "JSON 输出", "JSON output")
-    pack = load_rule_pack(rules)
+    packs = load_rule_packs(rules)
+    pack = packs[-1]  # the latest: input limits, attendance minutes, the report's parameters
     loaded = load_inputs(claims, pack, attendance=attendance, sheet=sheet, references=references)
-    result = run_rules(loaded.inputs, pack)
+    result = run_rules_by_pack(loaded.inputs, packs)
     report = build_report(
         result,
         pack,
