@@ -214,7 +214,7 @@ def test_lists_through_the_command_line(tmp_path):
     roles = {s["role"]: s for s in document["manifest"]["inputs"]}
     assert roles["providers"]["rows"] == 1 and roles["catalog"]["format"] == "csv"
     not_run = {r["code"] for r in document["summary"]["rules_not_run"]}
-    assert "O401" not in not_run
+    assert "O401" not in not_run and "O407" in not_run
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,16 @@ def attendance_counts(inputs: AuditInputs) -> dict[str, int] | None:
 
 def applicable(rule: Rule, inputs: AuditInputs) -> tuple[bool, tuple[str, str]]:
     """Whether every input the rule needs is there; if not, why, naming the option that
-    supplies each missing input. A column of a missing table is not named again."""
+    supplies each missing input. A column of a missing table is not named again. A rule
+    on the catalogue itself (O407) is never run on a batch: `wudi-audit catalog check`
+    runs it."""
+    if rule.scope == "catalog":
+        return False, (
+            f"{rule.code} 未运行：该规则检查项目目录清单本身，"
+            "请用 wudi-audit catalog check CATALOG --urban-rural LIST",
+            f"{rule.code} not run: it checks the catalogue itself; use "
+            "wudi-audit catalog check CATALOG --urban-rural LIST",
+        )
     missing = [n for n in rule.needs if not inputs.has(n)]
     if not missing:
         return True, ("", "")

@@ -89,6 +89,7 @@ class Rule:
     example_zh: str = ""
     example_en: str = ""
     doc_en: str = ""
+    scope: str = "claims"  # "catalog": judges the catalogue (`wudi-audit catalog check`)
 
     @property
     def family(self) -> str:
@@ -167,6 +168,7 @@ def register(
     needs: tuple[str, ...] = ("claims",),
     example_zh: str = "",
     example_en: str = "",
+    scope: str = "claims",
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check under its code; the docstring becomes its English description."""
 
@@ -185,6 +187,7 @@ def register(
             example_zh,
             example_en,
             (check.__doc__ or "").strip(),
+            scope,
         )
         return check
 
