@@ -111,3 +111,11 @@ def test_catalog_check_bad_input_exits_2(tmp_path, lists):
     assert not out.exists()
     proc = run("catalog", "check", str(catalog))  # the list is required
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_readme_rule_table_lists_every_code():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| family | codes |") :].split("\n\n", 1)[0]
+    assert all(code in table for code in REGISTRY), sorted(c for c in REGISTRY if c not in table)
