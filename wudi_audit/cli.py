@@ -17,8 +17,12 @@ from wudi_audit import __version__
 from wudi_audit.cli_options import (
     BatchIdOption,
     BudgetOption,
+    CatalogOption,
     LedgerOption,
+    ProvidersOption,
+    RulesOption,
     StandardsOption,
+    UrbanRuralOption,
     references_from,
 )
 from wudi_audit.errors import UserInputError
@@ -52,11 +56,14 @@ def check(
     excluded: Annotated[
         Path | None, typer.Option(help="财政供养人员名单 / excluded-persons roster")
     ] = None,
+    catalog: CatalogOption = None,
+    providers: ProvidersOption = None,
     standards: StandardsOption = None,
     budget: BudgetOption = None,
+    urban_rural: UrbanRuralOption = None,
     ledger: LedgerOption = None,
     batch_id: BatchIdOption = None,
-    rules: Annotated[Path | None, typer.Option(help="规则包 TOML / rule pack")] = None,
+    rules: RulesOption = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="异常工作簿 / workbook")
     ] = None,
@@ -79,7 +86,7 @@ def check(
     )
     from wudi_audit.pipeline import BatchRequest, run_batch
     from wudi_audit.report import build_report, to_json
-    from wudi_audit.rulepack import load_rule_pack
+    from wudi_audit.rulepack import load_rule_packs
 
     started = time.perf_counter()
     started_at = dt.datetime.now().isoformat(timespec="seconds")
@@ -87,15 +94,26 @@ def check(
     request = BatchRequest(
         claims,
         attendance or [],
-        references_from(ref_dir, {"excluded": excluded, "standards": standards, "budget": budget}),
+        references_from(
+            ref_dir,
+            {
+                "excluded": excluded,
+                "catalog": catalog,
+                "providers": providers,
+                "standards": standards,
+                "budget": budget,
+                "urban_rural": urban_rural,
+            },
+        ),
         ledger,
         batch_id,
         sheet,
     )
     validate_output_path(workbook_path, request.inputs, "异常工作簿", "workbook")
     validate_output_path(json_out, request.inputs, "JSON 输出", "JSON output")
-    pack = load_rule_pack(rules)
-    run = run_batch(request, pack)
+    packs = load_rule_packs(rules)
+    pack = packs[-1]  # the latest: input limits, attendance minutes, the report's parameters
+    run = run_batch(request, packs)
     result = run.result
     report = build_report(
         result,
@@ -257,6 +275,71 @@ def sample(
     out.mkdir(parents=True, exist_ok=True)
     planted = write_sample(out, claims, seed=seed, fmt=fmt)
     typer.echo(f"wudi-audit: 已写入 {claims} 笔申领到 {out}；埋设问题：{planted}")
+
+
+catalog_app = typer.Typer(
+    no_args_is_help=True, help="项目目录清单检查 / checks of the catalogue itself."
+)
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("check")
+def catalog_check(
+    catalog: Annotated[Path, typer.Argument(help="项目目录清单 / catalogue")],
+    urban_rural: Annotated[
+        Path,
+        typer.Option("--urban-rural", help="城乡劳动者职业技能培训项目 / urban-rural projects"),
+    ],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="结果工作簿 / workbook")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="JSON 输出（- 为标准输出）")
+    ] = None,
+    rules: Annotated[Path | None, typer.Option(help="规则包 TOML / rule pack")] = None,
+    lang: Annotated[Lang, typer.Option(help="输出语言 / output language")] = Lang.zh,
+) -> None:
+    """O407：目录项目与城乡劳动者职业技能培训项目重合 / catalogue vs urban-rural projects.
+    Exit 1 when any entry overlaps, 0 when none, 2 on bad input."""
+    import json
+
+    from wudi_audit.catalog import check_catalog, to_document, write_catalog_workbook
+    from wudi_audit.io.writer import AtomicOutputs, validate_output_path, write_bytes_output
+    from wudi_audit.rulepack import load_rule_pack
+
+    started = dt.datetime.now().isoformat(timespec="seconds")
+    workbook_path = output or catalog.with_name(f"{catalog.stem}.overlaps.xlsx")
+    inputs = [catalog, urban_rural]
+    validate_output_path(workbook_path, inputs, "结果工作簿", "workbook")
+    validate_output_path(json_out, inputs, "JSON 输出", "JSON output")
+    pack = load_rule_pack(rules)
+    result = check_catalog(catalog, urban_rural, pack)
+    document = to_document(result, lang.value, started)
+    outputs = AtomicOutputs()
+    try:
+        if str(workbook_path) != "-":
+            write_catalog_workbook(document, outputs.temporary_for(workbook_path), lang.value)
+        if json_out is not None:
+            text = json.dumps(document, ensure_ascii=False, indent=1, default=str)
+            write_bytes_output(json_out, text.encode("utf-8"), outputs)
+        outputs.commit()
+    except BaseException:
+        outputs.discard()
+        raise
+    zh = lang is Lang.zh
+    console = Console(stderr=str(json_out) == "-", highlight=False)
+    count = result.overlaps.height
+    console.print(
+        f"wudi-audit: 目录 {result.entries} 项，与城乡劳动者职业技能培训项目重合 {count} 项"
+        if zh
+        else f"wudi-audit: {result.entries} catalogue entries, {count} overlap the "
+        "urban-rural list",
+        soft_wrap=True,
+    )
+    for path in (workbook_path, json_out):
+        if path is not None and str(path) != "-":
+            console.print(f"wudi-audit: {'已写入' if zh else 'wrote'} {path}", soft_wrap=True)
+    raise typer.Exit(1 if count else 0)
 
 
 from wudi_audit.cli_ledger import ledger_app  # noqa: E402  (registers the sub-commands)

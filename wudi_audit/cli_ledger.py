@@ -12,8 +12,12 @@ import typer
 from wudi_audit.cli_options import (
     BatchIdOption,
     BudgetOption,
+    CatalogOption,
     LedgerOption,
+    ProvidersOption,
+    RulesOption,
     StandardsOption,
+    UrbanRuralOption,
     references_from,
 )
 
@@ -34,9 +38,12 @@ def add(
     excluded: Annotated[
         Path | None, typer.Option(help="财政供养人员名单 / excluded-persons roster")
     ] = None,
+    catalog: CatalogOption = None,
+    providers: ProvidersOption = None,
     standards: StandardsOption = None,
     budget: BudgetOption = None,
-    rules: Annotated[Path | None, typer.Option(help="规则包 TOML / rule pack")] = None,
+    urban_rural: UrbanRuralOption = None,
+    rules: RulesOption = None,
     ledger: LedgerOption = None,
     batch_id: BatchIdOption = None,
     sheet: Annotated[str | None, typer.Option(help="工作表名 / sheet name")] = None,
@@ -54,7 +61,7 @@ def add(
     from wudi_audit.ledger.layout import ledger_error, resolve_folder
     from wudi_audit.ledger.record import existing_content, ledger_rows, write_batch
     from wudi_audit.pipeline import BatchRequest, run_batch
-    from wudi_audit.rulepack import load_rule_pack
+    from wudi_audit.rulepack import load_rule_packs
 
     folder, _ = resolve_folder(ledger)
     if folder.exists() and not folder.is_dir():
@@ -62,12 +69,22 @@ def add(
     request = BatchRequest(
         claims,
         attendance or [],
-        references_from(ref_dir, {"excluded": excluded, "standards": standards, "budget": budget}),
+        references_from(
+            ref_dir,
+            {
+                "excluded": excluded,
+                "catalog": catalog,
+                "providers": providers,
+                "standards": standards,
+                "budget": budget,
+                "urban_rural": urban_rural,
+            },
+        ),
         folder,
         batch_id,
         sheet,
     )
-    pack = load_rule_pack(rules)
+    packs = load_rule_packs(rules)
     try:
         content_hash = hashlib.sha256(claims.read_bytes()).hexdigest()
     except OSError:
@@ -79,7 +96,7 @@ def add(
     left_out: dict[str, int] = {}
 
     def judge():
-        run = run_batch(request, pack)
+        run = run_batch(request, packs)
         counts = dict(run.result.claims.group_by("verdict").len().iter_rows())
         left_out.update({v: n for v, n in counts.items() if v not in verdicts})
         return ledger_rows(

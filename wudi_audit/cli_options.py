@@ -53,3 +53,13 @@ StandardsOption = Annotated[
     Path | None, typer.Option(help="就业技能培训补贴标准目录 / employment-skill standards list")
 ]
 BudgetOption = Annotated[Path | None, typer.Option(help="总额控制预算 / budget list")]
+CatalogOption = Annotated[Path | None, typer.Option(help="项目目录清单 / catalogue of projects")]
+ProvidersOption = Annotated[Path | None, typer.Option(help="备案机构名单 / registered providers")]
+UrbanRuralOption = Annotated[
+    Path | None,
+    typer.Option("--urban-rural", help="城乡劳动者职业技能培训项目 / urban-rural projects"),
+]
+RulesOption = Annotated[
+    list[Path] | None,
+    typer.Option(help="规则包 TOML，可多次给出（按开班日期选用）/ rule packs by start date"),
+]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from wudi_audit.checks import REGISTRY, AuditInputs, Rule, Severity
-from wudi_audit.checks.base import FLAG_SCHEMA, input_label
+from wudi_audit.checks.base import FLAG_SCHEMA, input_label, input_source
+from wudi_audit.errors import UserInputError
 from wudi_audit.rulepack import RulePack
 
 VERDICTS = {"pass": ("通过", "pass"), "review": ("复核", "review"), "reject": ("退回", "reject")}
@@ -20,6 +22,7 @@ class AuditResult:
     rules_run: list[Rule]
     rules_skipped: dict[str, tuple[str, str]]  # code → (zh reason, en reason)
     attendance: dict[str, int] | None = None  # record counts, see `attendance_counts`
+    packs: list[dict] = field(default_factory=list)  # every pack used, with its claims
 
 
 def attendance_counts(inputs: AuditInputs) -> dict[str, int] | None:
@@ -42,17 +45,92 @@ def attendance_counts(inputs: AuditInputs) -> dict[str, int] | None:
 
 
 def applicable(rule: Rule, inputs: AuditInputs) -> tuple[bool, tuple[str, str]]:
+    """Whether every input the rule needs is there; if not, why, naming the option that
+    supplies each missing input. A column of a missing table is not named again. A rule
+    on the catalogue itself (O407) is never run on a batch: `wudi-audit catalog check`
+    runs it."""
+    if rule.scope == "catalog":
+        return False, (
+            f"{rule.code} 未运行：该规则检查项目目录清单本身，"
+            "请用 wudi-audit catalog check CATALOG --urban-rural LIST",
+            f"{rule.code} not run: it checks the catalogue itself; use "
+            "wudi-audit catalog check CATALOG --urban-rural LIST",
+        )
     missing = [n for n in rule.needs if not inputs.has(n)]
     if not missing:
         return True, ("", "")
-    zh = "、".join(input_label(n)[0] for n in missing)
-    en = ", ".join(input_label(n)[1] for n in missing)
+    whole = {n for n in missing if ":" not in n}
+    missing = [n for n in missing if ":" not in n or n.split(":", 1)[0] not in whole]
+    zh = "、".join(input_label(n)[0] + input_source(n)[0] for n in missing)
+    en = ", ".join(input_label(n)[1] + input_source(n)[1] for n in missing)
     return False, (f"{rule.code} 未运行：未提供{zh}", f"{rule.code} not run: no {en}")
 
 
 def run_rules(
     inputs: AuditInputs, pack: RulePack, rules: dict[str, Rule] | None = None
 ) -> AuditResult:
+    """Run every applicable rule with one pack over every claim."""
+    return _run(inputs, [(pack, None)], rules)
+
+
+def run_rules_by_pack(
+    inputs: AuditInputs, packs: Sequence[RulePack], rules: dict[str, Rule] | None = None
+) -> AuditResult:
+    """Run the rules with each claim judged by the pack in force on its start date (SPEC
+    §5). One pack judges every claim. With several (ordered, not overlapping, see
+    `load_rule_packs`), each rule runs once per pack over the whole batch, so that rules
+    that compare claims (S303–S306, P106, P107, T206) still see every claim, and keeps
+    the flags of the claims that pack judges. A claim without a readable start date (D001
+    or D002) is judged by the latest pack; a readable start date that no pack covers stops
+    the run (exit 2), since the batch would be judged by no rules at all."""
+    if len(packs) == 1:
+        return _run(inputs, [(packs[0], None)], rules)
+    assignment = assign_packs(inputs.claims, packs)
+    judged = [
+        (pack, assignment.filter(pl.col("_pack") == i).select("row_id"))
+        for i, pack in enumerate(packs)
+    ]
+    return _run(inputs, [(p, rows) for p, rows in judged if rows.height], rules)
+
+
+def assign_packs(claims: pl.DataFrame, packs: Sequence[RulePack]) -> pl.DataFrame:
+    """row_id → index of the pack in force on the claim's start date (vectorised)."""
+    start = pl.col("start_date")
+    index = pl.lit(None, dtype=pl.Int32)
+    for i, pack in reversed(list(enumerate(packs))):
+        in_force = pl.lit(True)
+        if pack.effective_from is not None:
+            in_force = in_force & (start >= pack.effective_from)
+        if pack.effective_to is not None:
+            in_force = in_force & (start <= pack.effective_to)
+        index = pl.when(in_force).then(pl.lit(i, dtype=pl.Int32)).otherwise(index)
+    latest = pl.lit(len(packs) - 1, dtype=pl.Int32)
+    assigned = claims.select(
+        "row_id",
+        "source_row",
+        pl.when(start.is_null()).then(latest).otherwise(index).alias("_pack"),
+    )
+    uncovered = assigned.filter(pl.col("_pack").is_null())
+    if uncovered.height:
+        rows = "、".join(str(r) for r in uncovered["source_row"].head(10).to_list())
+        more = "…" if uncovered.height > 10 else ""
+        periods = "；".join(f"{p.path}（{p.period}）" for p in packs)
+        raise UserInputError(
+            f"有 {uncovered.height} 笔申领的开班日期不在任何规则包的有效期内"
+            f"（第 {rows}{more} 行）；规则包：{periods}",
+            f"{uncovered.height} claims start on a date no rule pack covers (rows "
+            f"{rows.replace('、', ', ')}{more}); packs: "
+            + "; ".join(f"{p.path} ({p.period})" for p in packs),
+        )
+    return assigned.select("row_id", "_pack")
+
+
+def _run(
+    inputs: AuditInputs,
+    judged: list[tuple[RulePack, pl.DataFrame | None]],
+    rules: dict[str, Rule] | None,
+) -> AuditResult:
+    """`judged`: each pack with the claims (row_id) it judges, None for every claim."""
     rules = rules if rules is not None else REGISTRY
     plans: list[pl.LazyFrame] = []
     ran: list[Rule] = []
@@ -64,17 +142,30 @@ def run_rules(
             skipped[code] = reason
             continue
         ran.append(rule)
-        plans.append(
-            rule.check(inputs, pack).with_columns(
-                pl.lit(rule.code).alias("code"), pl.lit(rule.severity.value).alias("severity")
+        for pack, rows in judged:
+            plan = rule.check(inputs, pack)
+            if rows is not None:
+                plan = plan.join(rows.lazy(), on="row_id", how="semi")
+            plans.append(
+                plan.with_columns(
+                    pl.lit(rule.code).alias("code"), pl.lit(rule.severity.value).alias("severity")
+                )
             )
-        )
     empty = pl.DataFrame(schema={**FLAG_SCHEMA, "code": pl.String, "severity": pl.String})
     collected = pl.collect_all(plans) if plans else []
     flags = pl.concat([empty, *collected], how="vertical_relaxed") if collected else empty
     exceptions = _attach_claims(flags, inputs.claims)
+    packs_used = [
+        {**pack.describe(), "claims": inputs.claims.height if rows is None else rows.height}
+        for pack, rows in judged
+    ]
     return AuditResult(
-        exceptions, _claim_verdicts(inputs.claims, flags), ran, skipped, attendance_counts(inputs)
+        exceptions,
+        _claim_verdicts(inputs.claims, flags),
+        ran,
+        skipped,
+        attendance_counts(inputs),
+        packs_used,
     )
 
 

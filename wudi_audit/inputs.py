@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from wudi_audit import idnumber
-from wudi_audit.checks.base import AuditInputs
+from wudi_audit.checks.base import INPUT_LABELS, AuditInputs
 from wudi_audit.errors import UserInputError
 from wudi_audit.io.normalize import normalize
 from wudi_audit.io.reader import RawTable, ReadLimits, SourceFile, read_table
@@ -132,6 +132,7 @@ def load_inputs(
         attendance_fields = frozenset().union(*(t.present_fields for t in tables))
         sources["attendance"] = combined.sources
     refs: dict[str, pl.DataFrame] = {}
+    ref_fields: dict[str, frozenset[str]] = {}
     for name, path in (references or {}).items():
         if name not in TABLES:
             # a list no rule of this version reads: named in the manifest, never ignored silently
@@ -139,10 +140,31 @@ def load_inputs(
             note = f"本版本尚无规则使用“{name}”名单，未读取 / no rule of this version uses it"
             sources[name] = [SourceFile(str(path), digest, "unread", notes=[note])]
             continue
-        raw = read_table(path, TABLES[name], limits=limits, cell_types=False)
+        raw = read_reference(name, path, limits)
         refs[name] = normalize(raw)
+        ref_fields[name] = raw.present_fields
         sources[name] = raw.sources
     inputs = AuditInputs(
-        claims, attendance_frame, refs, today, raw_claims.present_fields, attendance_fields
+        claims,
+        attendance_frame,
+        refs,
+        today,
+        raw_claims.present_fields,
+        attendance_fields,
+        ref_fields,
     )
     return LoadedInputs(inputs, sources)
+
+
+def read_reference(name: str, path: Path, limits: ReadLimits | None = None) -> RawTable:
+    """Read a reference list with the claims' reader; a list that cannot be read or lacks
+    a required column stops the run (exit 2) naming the list and the file."""
+    schema = TABLES[name]
+    try:
+        return read_table(path, schema, limits=limits, cell_types=False)
+    except UserInputError as exc:
+        label_en = INPUT_LABELS.get(name, (schema.label_zh, name))[1]
+        raise UserInputError(
+            f"参考名单“{schema.label_zh}”无法使用（{path}）：{exc.zh}",
+            f"reference list {label_en} ({name}) is unusable ({path}): {exc.en}",
+        ) from exc

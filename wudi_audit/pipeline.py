@@ -4,10 +4,11 @@ them, run every rule. Shared by `check` and `ledger add`, so both judge alike.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wudi_audit.engine import AuditResult, run_rules
+from wudi_audit.engine import AuditResult, run_rules_by_pack
 from wudi_audit.inputs import LoadedInputs, load_inputs
 from wudi_audit.ledger.history import History, read_history
 from wudi_audit.ledger.layout import resolve_folder
@@ -50,7 +51,10 @@ class BatchRun:
         return self.loaded.sources["claims"][0].sha256
 
 
-def run_batch(request: BatchRequest, pack: RulePack) -> BatchRun:
+def run_batch(request: BatchRequest, packs: Sequence[RulePack]) -> BatchRun:
+    """`packs` as `load_rule_packs` returns them; the latest sets the reading limits, the
+    attendance minutes and the ledger windows."""
+    pack = packs[-1]
     loaded = load_inputs(
         request.claims,
         pack,
@@ -66,14 +70,16 @@ def run_batch(request: BatchRequest, pack: RulePack) -> BatchRun:
         batch_id=request.resolved_batch_id,
         content_hash=loaded.sources["claims"][0].sha256,
         window_days=max(
-            int(pack["repeat_occupation_window_days"]), int(pack["repeat_project_window_days"])
+            int(p[key])
+            for p in packs
+            for key in ("repeat_occupation_window_days", "repeat_project_window_days")
         ),
         with_totals="budget" in loaded.inputs.references,
     )
     loaded.inputs.history = history.records
     loaded.inputs.history_totals = history.totals
     loaded.inputs.history_scan = history.scan
-    return BatchRun(request, loaded, run_rules(loaded.inputs, pack), history, folder)
+    return BatchRun(request, loaded, run_rules_by_pack(loaded.inputs, packs), history, folder)
 
 
 def ledger_manifest(history: History) -> dict:

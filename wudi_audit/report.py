@@ -157,6 +157,8 @@ def build_report(
         "tool": "wudi-audit",
         "version": __version__,
         "rule_pack": {"name": pack.name, "path": pack.path, "sha256": pack.sha256},
+        # every pack used (SPEC §5): each claim is judged by the pack in force on its start
+        "rule_packs": result.packs or [pack.describe()],
         "inputs": [
             {"role": role, **{k: v for k, v in vars(s).items()}}
             for role, items in sources.items()

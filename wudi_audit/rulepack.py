@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import itertools
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -39,9 +42,27 @@ class RulePack:
     params: dict[str, Any]
     limits: dict[str, float] = field(default_factory=dict)
     districts: dict[str, dict[str, float]] = field(default_factory=dict)
+    effective_from: dt.date | None = None  # empty: since always
+    effective_to: dt.date | None = None  # empty: still in force; both ends inclusive
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
+
+    @property
+    def period(self) -> str:
+        start = self.effective_from.isoformat() if self.effective_from else "…"
+        end = self.effective_to.isoformat() if self.effective_to else "…"
+        return f"{start} – {end}"
+
+    def describe(self) -> dict[str, Any]:
+        """The pack as the manifest lists it."""
+        return {
+            "name": self.name,
+            "path": self.path,
+            "sha256": self.sha256,
+            "effective_from": self.effective_from.isoformat() if self.effective_from else "",
+            "effective_to": self.effective_to.isoformat() if self.effective_to else "",
+        }
 
 
 def default_pack_path() -> Path:
@@ -88,6 +109,14 @@ def load_rule_pack(path: Path | None = None) -> RulePack:
             for k, v in overrides.items()
         }
     limits = {k: float(v) for k, v in (data.get("limits") or {}).items()}
+    effective_from = _date(path, "effective_from", data.get("effective_from"))
+    effective_to = _date(path, "effective_to", data.get("effective_to"))
+    if effective_from and effective_to and effective_to < effective_from:
+        raise UserInputError(
+            f"规则包的失效日期 {effective_to} 早于生效日期 {effective_from}（{path}）",
+            f"rule pack {path}: effective_to {effective_to} is before effective_from "
+            f"{effective_from}",
+        )
     return RulePack(
         name=str(data.get("name") or path.stem),
         path=str(path),
@@ -95,7 +124,44 @@ def load_rule_pack(path: Path | None = None) -> RulePack:
         params=params,
         limits=limits,
         districts=districts,
+        effective_from=effective_from,
+        effective_to=effective_to,
     )
+
+
+def load_rule_packs(paths: Sequence[Path] | None = None) -> list[RulePack]:
+    """The packs of a run (SPEC §5): the default pack when none is given. With several,
+    their effective periods must not overlap (a claim must have exactly one pack in force
+    on its start date); they are returned ordered by effective_from."""
+    packs = [load_rule_pack(p) for p in paths] if paths else [load_rule_pack()]
+    if len(packs) == 1:
+        return packs
+    packs.sort(key=lambda p: p.effective_from or dt.date.min)
+    for earlier, later in itertools.pairwise(packs):
+        later_from = later.effective_from or dt.date.min
+        if earlier.effective_to is None or earlier.effective_to >= later_from:
+            raise UserInputError(
+                f"规则包的有效期重叠：{earlier.path}（{earlier.period}）与 {later.path}"
+                f"（{later.period}）；每个开班日期只能有一个规则包有效",
+                f"rule packs overlap: {earlier.path} ({earlier.period}) and {later.path} "
+                f"({later.period}); one pack must be in force on any start date",
+            )
+    return packs
+
+
+def _date(path: Path, key: str, value: Any) -> dt.date | None:
+    """A TOML date or `YYYY-MM-DD` text; empty or absent is None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise UserInputError(
+            f"规则包的 {key} 不是日期（应为 YYYY-MM-DD）：{value!r}（{path}）",
+            f"rule pack {path}: {key} is not a date (YYYY-MM-DD): {value!r}",
+        ) from exc
 
 
 def _checked(path: Path, key: str, value: Any, kind: type, low: float, high: float) -> Any:

@@ -140,27 +140,74 @@ EXCLUDED = TableSchema(
     ),
 )
 
-AMOUNT_ALIASES = ("申领金额", "补贴金额", "申请金额", "补贴金额合计", "发放金额")
+# ---- reference lists read by the O rules, T203 and S301 (SPEC §3.3) ------------------
+# Fields shared with the claims accept the claims' headers. Multi-valued cells (project
+# codes, sites) are TEXT: they are split on MULTI_VALUE_SEPARATORS by the rules, after
+# folding, so that a CODE's white-space removal never glues two values together.
+
+MULTI_VALUE_SEPARATORS = "，,;；、"
+
+
+def _shared(name: str, required: bool = False) -> Field:
+    f = CLAIMS.field(name)
+    return Field(f.name, f.label_zh, f.kind, required, f.aliases)
+
+
+CATALOG = TableSchema(
+    "catalog",
+    "项目目录清单",
+    (
+        _shared("project_code", required=True),
+        _shared("project_name"),
+        _shared("occupation"),
+        _shared("level"),
+        _f("online_rate", "线上补贴标准", Kind.MONEY, False, "线上补贴标准", "线上补贴"),
+        _f("offline_rate", "线下补贴标准", Kind.MONEY, False, "线下补贴标准", "线下补贴"),
+        _f(
+            "pure_online_approved",
+            "纯线上评估通过",
+            Kind.TEXT,
+            False,
+            "纯线上评估通过",
+            "纯线上评估",
+            "是否通过纯线上评估",
+        ),
+        _f("valid_from", "生效日期", Kind.DATE, False, *VALID_FROM),
+        _f("valid_to", "失效日期", Kind.DATE, False, *VALID_TO),
+    ),
+)
+
+PROVIDERS = TableSchema(
+    "providers",
+    "备案机构名单",
+    (
+        _shared("provider_code"),
+        _shared("provider_name", required=True),
+        _f("project_codes", "中标项目", Kind.TEXT, False, "中标项目", "中标项目编号"),
+        _f("sites", "备案地点", Kind.TEXT, False, "备案地点", "培训地点", "办班地点"),
+        _f("valid_from", "生效日期", Kind.DATE, False, *VALID_FROM, "备案日期"),
+        _f("valid_to", "失效日期", Kind.DATE, False, *VALID_TO),
+        _f("status", "状态", Kind.TEXT, False, "状态", "备案状态"),
+        _f("disqualified_from", "取消资格日期", Kind.DATE, False, "取消资格日期"),
+    ),
+)
+
+URBAN_RURAL = TableSchema(
+    "urban_rural",
+    "城乡劳动者职业技能培训项目",
+    (
+        _shared("project_name", required=True),
+        _shared("occupation"),
+    ),
+)
 
 STANDARDS = TableSchema(
     "standards",
     "就业技能培训补贴标准目录",
     (
-        _f(
-            "occupation",
-            "职业（工种）",
-            Kind.TEXT,
-            True,
-            "职业（工种）",
-            "职业",
-            "工种",
-            "培训工种",
-            "培训专业",
-            "工种名称",
-            "职业名称",
-        ),
-        _f("level", "等级", Kind.TEXT, True, "等级", "技能等级", "培训等级", "职业技能等级"),
-        _f("amount", "补贴标准", Kind.MONEY, True, "补贴标准", *AMOUNT_ALIASES),
+        _shared("occupation", required=True),
+        _shared("level", required=True),
+        _f("amount", "补贴标准", Kind.MONEY, True, "补贴标准", *CLAIMS.field("amount").aliases),
     ),
 )
 
@@ -168,13 +215,23 @@ BUDGET = TableSchema(
     "budget",
     "总额控制预算",
     (
-        _f("district", "所属板块", Kind.TEXT, False, "所属板块", "板块", "区县", "所属地区"),
-        _f("project_code", "项目编号", Kind.CODE, False, "项目编号", "项目代码", "培训项目编号"),
+        _shared("district"),
+        _shared("project_code"),
         _f("year", "年度", Kind.TEXT, False, "年度", "预算年度"),
-        _f("amount", "预算金额", Kind.MONEY, True, "预算金额", "预算总额", "总额", *AMOUNT_ALIASES),
+        _f(
+            "amount",
+            "预算金额",
+            Kind.MONEY,
+            True,
+            "预算金额",
+            "预算总额",
+            "总额",
+            *CLAIMS.field("amount").aliases,
+        ),
     ),
 )
 
 TABLES: dict[str, TableSchema] = {
-    t.name: t for t in (CLAIMS, ATTENDANCE, EXCLUDED, STANDARDS, BUDGET)
+    t.name: t
+    for t in (CLAIMS, ATTENDANCE, EXCLUDED, CATALOG, PROVIDERS, STANDARDS, BUDGET, URBAN_RURAL)
 }

@@ -8,6 +8,7 @@ from wudi_audit.checks import (  # noqa: F401  (registration)
     data_quality,
     near_duplicates,
     person,
+    providers,
     repeats,
     standards,
     subsidy,

@@ -51,6 +51,7 @@ class AuditInputs:
     today: dt.date = field(default_factory=dt.date.today)
     claim_fields: frozenset[str] = frozenset()  # optional claim columns present in the file
     attendance_fields: frozenset[str] = frozenset()
+    reference_fields: dict[str, frozenset[str]] = field(default_factory=dict)
     # the ledger's claims for the batch's persons and years (empty without a ledger)
     history: pl.DataFrame = field(default_factory=empty_history)
     # amounts already paid per (district | project_code, year), for budgets (S307)
@@ -60,10 +61,11 @@ class AuditInputs:
 
     def has(self, name: str) -> bool:
         """An input a rule needs: `claims`, `attendance`, a reference list,
-        `column:<field>` for an optional claims column or `attendance:<field>` for an
-        optional attendance column."""
+        `column:<field>` for an optional claims column (`column:a|b`: either of them),
+        `attendance:<field>` for an optional attendance column, or `<list>:<field>` for an
+        optional column of a reference list."""
         if name.startswith("column:"):
-            return name.removeprefix("column:") in self.claim_fields
+            return any(f in self.claim_fields for f in name.removeprefix("column:").split("|"))
         if name.startswith("attendance:"):
             return self.attendance is not None and (
                 name.removeprefix("attendance:") in self.attendance_fields
@@ -72,6 +74,9 @@ class AuditInputs:
             return True
         if name == "attendance":
             return self.attendance is not None
+        if ":" in name:
+            table, column = name.split(":", 1)
+            return table in self.references and column in self.reference_fields.get(table, ())
         return name in self.references
 
 
@@ -91,6 +96,7 @@ class Rule:
     example_zh: str = ""
     example_en: str = ""
     doc_en: str = ""
+    scope: str = "claims"  # "catalog": judges the catalogue (`wudi-audit catalog check`)
 
     @property
     def family(self) -> str:
@@ -107,22 +113,52 @@ INPUT_LABELS = {
     "budget": ("总额控制预算", "budget list"),
     "urban_rural": ("城乡劳动者职业技能培训项目", "urban-rural training projects list"),
 }
+# The option that supplies an input, and the file stem that does under --ref-dir.
+INPUT_OPTIONS = {
+    "attendance": ("--attendance", None),
+    "catalog": ("--catalog", "catalog"),
+    "providers": ("--providers", "providers"),
+    "excluded": ("--excluded", "excluded"),
+    "standards": ("--standards", "standards"),
+    "budget": ("--budget", "budget"),
+    "urban_rural": ("--urban-rural", "urban_rural"),
+}
 
 
 def input_label(name: str) -> tuple[str, str]:
-    from wudi_audit.schema import ATTENDANCE, CLAIMS
+    """What an input is called, in Chinese and English."""
+    from wudi_audit.schema import ATTENDANCE, CLAIMS, TABLES
 
     for prefix, schema, where_zh, where_en in (
         ("column:", CLAIMS, "申领明细", "claims"),
         ("attendance:", ATTENDANCE, "考勤记录", "attendance records"),
     ):
         if name.startswith(prefix):
-            field_name = name.removeprefix(prefix)
-            return (
-                f"{where_zh}中的“{schema.field(field_name).label_zh}”列",
-                f"{field_name} column in the {where_en}",
-            )
+            names = name.removeprefix(prefix).split("|")
+            labels = "或".join(f"“{schema.field(n).label_zh}”" for n in names)
+            return (f"{where_zh}中的{labels}列", f"{' or '.join(names)} column in the {where_en}")
+    if ":" in name:
+        table, column = name.split(":", 1)
+        label_zh, label_en = INPUT_LABELS[table]
+        return (
+            f"{label_zh}中的“{TABLES[table].field(column).label_zh}”列",
+            f"{column} column in the {label_en}",
+        )
     return INPUT_LABELS[name]
+
+
+def input_source(name: str) -> tuple[str, str]:
+    """Where an input comes from, for 'not run' lines: `（--providers 或 --ref-dir 中的
+    providers.xlsx）`; empty for the claims and for a column (its table is given)."""
+    option, stem = INPUT_OPTIONS.get(name, (None, None))
+    if option is None:
+        return "", ""
+    if stem is None:
+        return f"（{option}）", f" ({option})"
+    return (
+        f"（{option} 或 --ref-dir 中的 {stem}.xlsx）",
+        f" ({option}, or {stem}.xlsx in --ref-dir)",
+    )
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -139,6 +175,7 @@ def register(
     needs: tuple[str, ...] = ("claims",),
     example_zh: str = "",
     example_en: str = "",
+    scope: str = "claims",
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check under its code; the docstring becomes its English description."""
 
@@ -157,6 +194,7 @@ def register(
             example_zh,
             example_en,
             (check.__doc__ or "").strip(),
+            scope,
         )
         return check
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from wudi_audit import reference
 from wudi_audit.checks.base import (
     AuditInputs,
     Severity,
@@ -29,6 +30,26 @@ def rate_fen(pack: RulePack, key: str) -> pl.Expr:
     return rate
 
 
+def catalog_rates_fen(inputs: AuditInputs) -> pl.LazyFrame:
+    """Each claim's catalogue rates (一事一议) in fen, online and offline: the lowest of the
+    project's entries that apply (those in force on the start date, else every entry of
+    the project). Null where the project is absent or the rate cell is empty; without a
+    catalogue, every rate is null."""
+    claims = inputs.claims.lazy()
+    if "catalog" not in inputs.references:
+        return claims.select(
+            "row_id",
+            pl.lit(None, dtype=pl.Int64).alias("_catalog_online_fen"),
+            pl.lit(None, dtype=pl.Int64).alias("_catalog_offline_fen"),
+        )
+    entries = reference.catalog_entry_for_claims(claims, inputs.references["catalog"])
+    rates = entries.group_by("row_id").agg(
+        pl.col("_c_online_fen").min().alias("_catalog_online_fen"),
+        pl.col("_c_offline_fen").min().alias("_catalog_offline_fen"),
+    )
+    return claims.select("row_id").join(rates, on="row_id", how="left")
+
+
 @register(
     "S301",
     "申领金额超过补贴上限",
@@ -42,10 +63,14 @@ def rate_fen(pack: RulePack, key: str) -> pl.Expr:
 )
 def amount_above_cap(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     """Amount above online hours × online rate + offline hours × offline rate, compared in
-    whole fen. Each rate is the programme maximum (or the district's override in the rule
-    pack). At stake: the excess."""
-    on_rate, off_rate = rate_fen(pack, "online_rate_max"), rate_fen(pack, "offline_rate_max")
-    capped = inputs.claims.lazy().with_columns(
+    whole fen. Each rate is the lower of the programme maximum (or the district's override
+    in the rule pack) and the project's own rate in the catalogue (一事一议), when a
+    catalogue is given; a project absent from the catalogue, or an empty rate cell, uses
+    the programme maximum. At stake: the excess."""
+    on_rate = pl.min_horizontal(rate_fen(pack, "online_rate_max"), pl.col("_catalog_online_fen"))
+    off_rate = pl.min_horizontal(rate_fen(pack, "offline_rate_max"), pl.col("_catalog_offline_fen"))
+    claims = inputs.claims.lazy().join(catalog_rates_fen(inputs), on="row_id", how="left")
+    capped = claims.with_columns(
         on_rate.alias("_on_rate"),
         off_rate.alias("_off_rate"),
         (pl.col("online_hours") * on_rate + pl.col("offline_hours") * off_rate)
@@ -82,6 +107,8 @@ def amount_above_cap(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
             "cap": pl.col("_cap_fen") / 100,
             "online_rate": pl.col("_on_rate") / 100,
             "offline_rate": pl.col("_off_rate") / 100,
+            "catalog_online_rate": pl.col("_catalog_online_fen") / 100,
+            "catalog_offline_rate": pl.col("_catalog_offline_fen") / 100,
         },
     )
 

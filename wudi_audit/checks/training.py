@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from wudi_audit import reference
 from wudi_audit.checks.base import (
     AuditInputs,
     Severity,
@@ -77,6 +78,60 @@ def online_share_above_maximum(inputs: AuditInputs, pack: RulePack) -> pl.LazyFr
             "total_hours": pl.col("claimed_hours"),
             "max_share": pl.lit(share),
         },
+    )
+
+
+@register(
+    "T203",
+    "纯线上培训项目未通过评估",
+    "pure-online training not approved for the project",
+    Severity.REJECT,
+    "四、培训模式：「对于采取纯线上培训模式的，各地人社部门应对开展纯线上培训的专业（工种）"
+    "组织专家进行可行性、必要性评估，…做到成熟一个推广一个」",
+    needs=("claims", "catalog", "catalog:pure_online_approved"),
+    example_zh="纯线上培训（线上 35 课时，无线下课时），项目 WDGJ2026-001 未通过纯线上评估",
+    example_en="pure-online training (35 online hours, no offline hours); project "
+    "WDGJ2026-001 is not approved for pure-online delivery",
+)
+def pure_online_not_approved(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
+    """Pure-online training (the declared mode is 纯线上/线上, or there are online hours and
+    no offline hours) for a project whose catalogue entry is not approved for pure-online
+    delivery (纯线上评估通过 is not 是/通过; an empty cell is not an approval). The entry is
+    the one in force on the start date, else any entry of the project; with several, each
+    must be approved. A project absent from the catalogue is O403's business."""
+    pure = (pl.col("mode") == "online").fill_null(False) | (
+        (pl.col("offline_hours") == 0) & (pl.col("online_hours") > 0)
+    ).fill_null(False)
+    claims = inputs.claims.lazy().filter(pure)
+    entries = reference.catalog_entry_for_claims(claims, inputs.references["catalog"])
+    per_claim = entries.group_by("row_id").agg(
+        pl.col("_c_pure_online").all().alias("_approved"),
+        pl.col("_c_row").sort().alias("_list_rows"),
+    )
+    found = claims.join(per_claim, on="row_id", how="inner").filter(~pl.col("_approved"))
+    on, off = fmt_number(pl.col("online_hours")), fmt_number(pl.col("offline_hours"))
+    declared = (pl.col("mode") == "online").fill_null(False)
+    how_zh = pl.when(declared).then(pl.lit("申报为纯线上")).otherwise(pl.lit("无线下课时"))
+    how_en = pl.when(declared).then(pl.lit("declared online")).otherwise(pl.lit("no offline hours"))
+    return flags(
+        found,
+        pl.format(
+            "纯线上培训（{}，线上 {} / 线下 {} 课时），项目 {} 未通过纯线上评估",
+            how_zh,
+            on,
+            off,
+            pl.col("project_code"),
+        ),
+        pl.format(
+            "pure-online training ({}, online {} / offline {} hours); project {} is not "
+            "approved for pure-online delivery",
+            how_en,
+            on,
+            off,
+            pl.col("project_code"),
+        ),
+        whole_claim_at_stake(),
+        {"catalog_rows": pl.col("_list_rows"), "mode": pl.col("mode")},
     )
 
 

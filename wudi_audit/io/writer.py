@@ -227,8 +227,14 @@ def _write_summary(workbook, report: Report, formats: dict[str, Any]) -> None:
     m, s = report.manifest, report.summary
     line("审核汇总" if zh else "Audit summary", fmt=formats["title"])
     line("工具版本" if zh else "Tool version", f"wudi-audit {m['version']}")
-    line("规则包" if zh else "Rule pack", m["rule_pack"]["name"])
-    line("规则包 SHA-256" if zh else "Rule pack SHA-256", m["rule_pack"]["sha256"])
+    for pack in m["rule_packs"]:  # each with its period and the claims it judged
+        line(
+            "规则包" if zh else "Rule pack",
+            pack["name"],
+            f"{pack['effective_from'] or '…'} – {pack['effective_to'] or '…'}",
+            f"{pack.get('claims', '')} " + ("笔" if zh else "claims"),
+            "SHA-256 " + pack["sha256"],
+        )
     line("开始时间" if zh else "Started", m["started_at"])
     line("用时（秒）" if zh else "Duration (s)", m["duration_seconds"])
     for source in m["inputs"]:

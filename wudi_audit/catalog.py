@@ -1,0 +1,148 @@
+"""`wudi-audit catalog check` (O407): the catalogue itself against the urban-rural labourer
+training projects list, before any claim is paid under it. Read like every other list,
+judged by the registered O407 rule, written to a small workbook and JSON of its own."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import xlsxwriter
+
+from wudi_audit import __version__
+from wudi_audit.checks import REGISTRY, AuditInputs
+from wudi_audit.inputs import read_reference
+from wudi_audit.io.normalize import normalize
+from wudi_audit.io.reader import ReadLimits, SourceFile
+from wudi_audit.rulepack import RulePack
+
+COLUMNS = {
+    "source_row": ("目录行", "catalogue row"),
+    "project_code": ("项目编号", "project code"),
+    "project_name": ("项目名称", "project name"),
+    "occupation": ("职业（工种）", "occupation"),
+    "message": ("说明", "message"),
+    "urban_rural_rows": ("城乡项目名单行", "urban-rural list rows"),
+}
+
+
+@dataclass
+class CatalogCheck:
+    entries: int
+    overlaps: pl.DataFrame  # one row per overlapping catalogue entry, COLUMNS
+    sources: dict[str, list[SourceFile]]
+
+
+def check_catalog(catalog: Path, urban_rural: Path, pack: RulePack) -> CatalogCheck:
+    limits = ReadLimits(
+        int(pack.limits.get("max_uncompressed_bytes", ReadLimits.max_uncompressed_bytes)),
+        float(pack.limits.get("max_compression_ratio", ReadLimits.max_compression_ratio)),
+    )
+    raw = {
+        "catalog": read_reference("catalog", catalog, limits),
+        "urban_rural": read_reference("urban_rural", urban_rural, limits),
+    }
+    tables = {name: normalize(table) for name, table in raw.items()}
+    inputs = AuditInputs(
+        pl.DataFrame(),
+        references=tables,
+        reference_fields={name: table.present_fields for name, table in raw.items()},
+    )
+    flags = REGISTRY["O407"].check(inputs, pack).collect()
+    evidence = pl.col("evidence").str.json_decode(
+        pl.Struct({"matched_by": pl.List(pl.String), "urban_rural_rows": pl.List(pl.Int64)})
+    )
+    overlaps = (
+        flags.join(tables["catalog"], on="row_id", how="left")
+        .with_columns(evidence.struct.field("urban_rural_rows").alias("urban_rural_rows"))
+        .sort("source_row")
+    )
+    return CatalogCheck(
+        tables["catalog"].height, overlaps, {name: t.sources for name, t in raw.items()}
+    )
+
+
+def to_document(result: CatalogCheck, lang: str, started: str) -> dict[str, Any]:
+    message = "message_zh" if lang == "zh" else "message_en"
+    rule = REGISTRY["O407"]
+    return {
+        "manifest": {
+            "tool": "wudi-audit",
+            "version": __version__,
+            "command": "catalog check",
+            "rule": rule.code,
+            "started_at": started,
+            "inputs": [
+                {"role": role, **vars(s)} for role, items in result.sources.items() for s in items
+            ],
+        },
+        "summary": {"catalog_entries": result.entries, "overlaps": result.overlaps.height},
+        "overlaps": [
+            {
+                "code": rule.code,
+                "severity": rule.severity.value,
+                "source_row": r["source_row"],
+                "project_code": r["project_code"],
+                "project_name": r["project_name"],
+                "occupation": r["occupation"],
+                "message": r[message],
+                "evidence": json.loads(r["evidence"]),
+            }
+            for r in result.overlaps.iter_rows(named=True)
+        ],
+    }
+
+
+def write_catalog_workbook(document: dict[str, Any], path: Path, lang: str) -> None:
+    """Two sheets: the overlaps (one row per catalogue entry), then the run manifest."""
+    zh = lang == "zh"
+    book = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    text = book.add_format({"num_format": "@"})
+    sheet = book.add_worksheet("目录重合" if zh else "Overlaps")
+    sheet.freeze_panes(1, 0)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    widths = (8, 16, 28, 22, 60, 14)
+    for col, (key, labels) in enumerate(COLUMNS.items()):
+        sheet.set_column(col, col, widths[col])
+        sheet.write_string(0, col, labels[0 if zh else 1], header)
+        for row, overlap in enumerate(document["overlaps"], start=1):
+            value = (
+                "、".join(str(r) for r in overlap["evidence"]["urban_rural_rows"])
+                if key == "urban_rural_rows"
+                else overlap[key]
+            )
+            if value is None:
+                continue
+            if isinstance(value, int):
+                sheet.write_number(row, col, value)
+            else:
+                sheet.write_string(row, col, str(value), text if key == "project_code" else None)
+    sheet.autofilter(0, 0, max(len(document["overlaps"]), 1), len(COLUMNS) - 1)
+    run = book.add_worksheet("运行信息" if zh else "Run")
+    run.set_column(0, 0, 18)
+    run.set_column(1, 1, 60)
+    manifest, summary = document["manifest"], document["summary"]
+    lines = [
+        ("工具版本" if zh else "Tool version", f"wudi-audit {manifest['version']}"),
+        ("开始时间" if zh else "Started", manifest["started_at"]),
+        ("目录项目数" if zh else "Catalogue entries", summary["catalog_entries"]),
+        ("重合项目数" if zh else "Overlapping entries", summary["overlaps"]),
+    ]
+    for source in manifest["inputs"]:
+        lines.append((source["role"], f"{source['path']}  SHA-256 {source['sha256']}"))
+    for row, (label, value) in enumerate(lines):
+        run.write_string(row, 0, label)
+        if isinstance(value, int):
+            run.write_number(row, 1, value)
+        else:
+            run.write_string(row, 1, str(value))
+    book.close()
