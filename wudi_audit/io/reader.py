@@ -22,6 +22,7 @@ from wudi_audit.io.headers import (
     missing_columns_error,
     two_level_header,
 )
+from wudi_audit.io.native import quiet_native
 from wudi_audit.io.sniff import check_zip_limits, sniff_format
 from wudi_audit.schema import TableSchema
 
@@ -63,11 +64,35 @@ def read_table(
     all_sheets: bool = False,
     limits: ReadLimits | None = None,
     cell_types: bool = True,
+    role: tuple[str, str] | None = None,
 ) -> RawTable:
     """Read one file. `all_sheets` reads every sheet whose header matches (attendance).
     `cell_types` re-reads the identity column by cell type so that numbers stored as
     numbers are known (P102); it costs a second parse of the sheet, so it is kept for the
-    claims, where P102 is judged."""
+    claims, where P102 is judged. `role` (Chinese, English) names the input first in any
+    error message, e.g. ("考勤记录", "attendance records"); the schema's label by default."""
+    role_zh, role_en = role or (schema.label_zh, ROLE_EN.get(schema.name, schema.name))
+    try:
+        return _read_table(path, schema, sheet, all_sheets, limits, cell_types)
+    except UserInputError as exc:
+        raise UserInputError(f"{role_zh}：{exc.zh}", f"{role_en}: {exc.en}") from exc.__cause__
+
+
+ROLE_EN = {
+    "claims": "claims",
+    "attendance": "attendance records",
+    "excluded": "excluded-persons roster",
+}
+
+
+def _read_table(
+    path: Path,
+    schema: TableSchema,
+    sheet: str | None,
+    all_sheets: bool,
+    limits: ReadLimits | None,
+    cell_types: bool,
+) -> RawTable:
     limits = limits or ReadLimits()
     where = str(path)
     try:
@@ -89,7 +114,7 @@ def read_table(
     elif sniffed.format == "parquet":
         frames = [_read_parquet(content, schema, where, source)]
     else:
-        if sniffed.format == "xlsx":
+        if sniffed.format in ("xlsx", "xlsb", "ods"):
             check_zip_limits(path, content, limits)
         frames = _read_workbook(content, schema, where, source, sheet, all_sheets, cell_types)
     frame = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
@@ -109,11 +134,12 @@ def _read_workbook(
     import fastexcel
 
     try:
-        reader = fastexcel.read_excel(content)
-        names = list(reader.sheet_names)
+        with quiet_native(where, source.notes) as noise:
+            reader = fastexcel.read_excel(content)
+            names = list(reader.sheet_names)
     except BaseException as exc:  # a native panic derives from BaseException
         _reraise_interrupts(exc)
-        raise _unreadable(where, exc) from exc
+        raise _unreadable(where, exc, source.format, noise) from exc
     if sheet is not None:
         if sheet not in names:
             raise UserInputError(
@@ -124,7 +150,7 @@ def _read_workbook(
     frames: list[pl.DataFrame] = []
     best: HeaderMatch | None = None
     for name in names:
-        grid = _load_grid(reader, name, where)
+        grid = _load_grid(reader, name, where, source)
         if grid is None:
             continue
         rows = grid.head(30).rows()
@@ -142,7 +168,8 @@ def _read_workbook(
             continue
         numeric = None
         if cell_types and "id_number" in match.columns:
-            numeric = _numeric_cells(reader, name, grid.columns[match.columns["id_number"]])
+            column = grid.columns[match.columns["id_number"]]
+            numeric = _numeric_cells(reader, name, column, where, source)
         frames.append(_select_fields(grid, match, schema, source, name, numeric))
         source.sheets.append(name)
         if not all_sheets:
@@ -154,30 +181,32 @@ def _read_workbook(
     return frames
 
 
-def _load_grid(reader, name: str, where: str) -> pl.DataFrame | None:
+def _load_grid(reader, name: str, where: str, source: SourceFile) -> pl.DataFrame | None:
     try:
-        sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-        grid = pl.DataFrame(sheet)
+        with quiet_native(where, source.notes) as noise:
+            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+            grid = pl.DataFrame(sheet)
     except BaseException as exc:
         _reraise_interrupts(exc)
         if type(exc).__name__ == "NoDataError" or "no data" in str(exc).lower():
             return None
-        raise _unreadable(where, exc) from exc
+        raise _unreadable(where, exc, source.format, noise) from exc
     if grid.height == 0 or grid.width == 0:
         return None
     return grid
 
 
-def _numeric_cells(reader, name: str, column: str) -> pl.Series:
+def _numeric_cells(reader, name: str, column: str, where: str, source: SourceFile) -> pl.Series:
     """True where the identity cell is stored as a number (P102), read by cell type."""
     try:
-        sheet = reader.load_sheet(
-            name, header_row=None, skip_rows=0, use_columns=[column], dtypes="boolean"
-        )
-        return pl.DataFrame(sheet).to_series().is_not_null()
+        with quiet_native(where, source.notes) as noise:
+            sheet = reader.load_sheet(
+                name, header_row=None, skip_rows=0, use_columns=[column], dtypes="boolean"
+            )
+            return pl.DataFrame(sheet).to_series().is_not_null()
     except BaseException as exc:
         _reraise_interrupts(exc)
-        raise _unreadable(name, exc) from exc
+        raise _unreadable(where, exc, source.format, noise) from exc
 
 
 def _select_fields(
@@ -342,15 +371,40 @@ def _reraise_interrupts(exc: BaseException) -> None:
         raise exc
 
 
-def _unreadable(where: str, exc: BaseException) -> UserInputError:
+# Known raw library messages, translated; the raw text is kept last, after 详情/detail.
+KNOWN_ERRORS = (
+    ("password", "文件受密码保护", "password-protected"),
+    ("cannot detect file format", "内容无法识别为该格式", "the content is not of that format"),
+    ("failed to fill whole buffer", "数据不完整，文件被截断", "data cut short (truncated)"),
+    ("unexpected end of file", "数据不完整，文件被截断", "data cut short (truncated)"),
+    ("missing the expected 'r' attribute", "单元格缺少位置信息", "a cell lacks its position"),
+    ("zip", "压缩包结构损坏", "the zip structure is broken"),
+    ("invalid ole", "不是有效的 OLE 复合文件", "not a valid OLE compound file"),
+    ("cannot find workbook stream", "缺少 Workbook 数据流", "no Workbook stream"),
+    ("xml", "XML 内容不合法", "the XML is malformed"),
+    ("out of range", "内部结构引用越界", "an internal reference points outside the data"),
+    ("panicked", "读取器遇到无法处理的结构", "the reader met a structure it cannot handle"),
+)
+FORMAT_NAMES = {"xls": ".xls", "xlsx": ".xlsx", "xlsb": ".xlsb", "ods": ".ods"}
+
+
+def _unreadable(
+    where: str, exc: BaseException, fmt: str = "", noise: list[str] | None = None
+) -> UserInputError:
     detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-    lowered = detail.lower()
+    lowered = " ".join([detail, *(noise or [])[:2]]).lower()
     if "password" in lowered or "encrypt" in lowered:
         return UserInputError(
-            f"文件受密码保护（已加密），无法读取：{where}",
-            f"file is password-protected (encrypted): {where}",
+            f"文件受密码保护（已加密），无法读取：{where}；请另存为不加密的文件后重试",
+            f"file is password-protected (encrypted): {where}; save an unencrypted copy",
         )
+    reason_zh, reason_en = next(
+        ((zh, en) for key, zh, en in KNOWN_ERRORS if key in lowered),
+        ("无法解析", "cannot be parsed"),
+    )
+    kind = FORMAT_NAMES.get(fmt, "")
     return UserInputError(
-        f"文件已损坏、被截断或不是有效的表格文件：{where}（{detail}）",
-        f"file is damaged, truncated or not a spreadsheet: {where} ({detail})",
+        f"{kind}文件已损坏、被截断或不是有效的表格文件：{where}（{reason_zh}）；详情：{detail}",
+        f"{kind} file is damaged, truncated or not a spreadsheet: {where} ({reason_en}); "
+        f"detail: {detail}".lstrip(),
     )

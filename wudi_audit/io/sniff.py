@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wudi_audit.errors import UserInputError
+from wudi_audit.io.ole import check_xls, encrypted_error, old_biff_version, old_format_error
 
 if TYPE_CHECKING:
     from wudi_audit.io.reader import ReadLimits
@@ -21,6 +23,8 @@ EXTENSION_FORMATS = {
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
     ".xls": "xls",
+    ".xlsb": "xlsb",
+    ".ods": "ods",
     ".csv": "csv",
     ".txt": "csv",
     ".tsv": "csv",
@@ -30,7 +34,7 @@ EXTENSION_FORMATS = {
 
 @dataclass(frozen=True)
 class SniffResult:
-    format: str  # xlsx | xls | csv | parquet
+    format: str  # xlsx | xlsb | ods | xls | csv | parquet
     extension_mismatch: bool
 
 
@@ -39,25 +43,49 @@ def sniff_format(path: Path, content: bytes) -> SniffResult:
         raise UserInputError(f"文件为空：{path}", f"file is empty: {path}")
     head = content[:8]
     if head.startswith(ZIP_MAGIC):
-        detected = "xlsx"
+        detected = _zip_kind(path, content)
     elif head.startswith(OLE_MAGIC):
-        if ENCRYPTION_STREAM in content:
-            raise UserInputError(
-                f"文件受密码保护（已加密），无法读取：{path}；请另存为不加密的文件后重试",
-                f"file is password-protected (encrypted): {path}; save an unencrypted copy",
-            )
+        if ENCRYPTION_STREAM in content:  # an encrypted xlsx/xlsb is an OLE file too
+            raise encrypted_error(str(path))
+        check_xls(content, str(path))
         detected = "xls"
     elif head.startswith(PARQUET_MAGIC):
         detected = "parquet"
+    elif (version := old_biff_version(content)) is not None:
+        raise old_format_error(str(path), version)
     elif _looks_like_text(content[:4096]):
         detected = "csv"
     else:
         raise UserInputError(
-            f"无法识别的文件格式（不是 xlsx/xls/csv/parquet）：{path}",
-            f"not a spreadsheet (xlsx/xls/csv/parquet): {path}",
+            f"无法识别的文件格式（不是 xlsx/xls/xlsb/ods/csv/parquet）：{path}",
+            f"not a spreadsheet (xlsx/xls/xlsb/ods/csv/parquet): {path}",
         )
     expected = EXTENSION_FORMATS.get(path.suffix.lower())
     return SniffResult(detected, expected is not None and expected != detected)
+
+
+def _zip_kind(path: Path, content: bytes) -> str:
+    """xlsx, xlsb (binary parts) or ods (OpenDocument, encrypted when its manifest says
+    so). A zip that cannot be opened is left to the xlsx checks, which call it damaged."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.bin" in names:
+                return "xlsb"
+            if "xl/workbook.xml" in names or "mimetype" not in names:
+                return "xlsx"
+            if not archive.read("mimetype")[:64].startswith(b"application/vnd.oasis"):
+                return "xlsx"
+            if "META-INF/manifest.xml" in names:
+                with archive.open("META-INF/manifest.xml") as stream:
+                    manifest = stream.read(1 << 20)
+                if b"encryption-data" in manifest:
+                    raise encrypted_error(str(path))
+            return "ods"
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error):
+        return "xlsx"
 
 
 def _looks_like_text(sample: bytes) -> bool:
