@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -88,6 +89,51 @@ def _zip_kind(path: Path, content: bytes) -> str:
         return "xlsx"
 
 
+# What the native xlsx reader allocates from the file's own numbers: a shared-string
+# table sized by its `uniqueCount`, and a sheet's cells as one block spanning the first to
+# the last cell (two cells at A1 and XFD1048576 ask for 17 billion). A sheet of up to this
+# many uncompressed bytes is scanned for its cell positions (well under a second).
+SCANNED_SHEET_BYTES = 32 << 20
+MAX_SHEET_CELLS = 50_000_000
+_SST_COUNT = re.compile(rb'uniqueCount="([0-9]{1,20})"')
+# a cell element with content (an empty `<c r="XFD1048576"/>` is skipped by the reader)
+_CELL_REF = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,10})"[^>]*(?<!/)>'
+)
+
+
+def _check_xlsx_sizes(path: Path, archive: zipfile.ZipFile, entry, head: bytes) -> None:
+    name = entry.filename
+    found = _SST_COUNT.search(head) if name.endswith("sharedStrings.xml") else None
+    # each string takes at least `<si><t/></si>` (13 bytes); a small excess is harmless
+    if found and int(found.group(1)) > max(entry.file_size // 13 + 1, 1_000_000):
+        raise _too_large(path, f"{name} declares {int(found.group(1)):,} strings")
+    if name.startswith("xl/worksheets/") and entry.file_size <= SCANNED_SHEET_BYTES:
+        cells = _CELL_REF.findall(archive.read(entry))
+        if not cells:
+            return
+        rows = [int(r) for _, r in cells]
+        columns = [_column_number(c) for c, _ in cells]
+        area = (max(rows) - min(rows) + 1) * (max(columns) - min(columns) + 1)
+        if area > MAX_SHEET_CELLS:
+            raise _too_large(path, f"{name} spans {area:,} cells")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _too_large(path: Path, detail: str) -> UserInputError:
+    return UserInputError(
+        f"文件声明的表格规模超出合理范围（疑似损坏或恶意构造），已拒绝：{path}；详情：{detail}",
+        f"refused: the file declares a table far larger than its content "
+        f"(damaged or hostile): {path}; detail: {detail}",
+    )
+
+
 def _looks_like_text(sample: bytes) -> bool:
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
@@ -116,6 +162,7 @@ def check_zip_limits(path: Path, content: bytes, limits: ReadLimits) -> None:
                 if entry.filename.endswith((".xml", ".rels")):
                     with archive.open(entry) as stream:
                         head = stream.read(4096)
+                    _check_xlsx_sizes(path, archive, entry, head)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         raise UserInputError(
                             f"文件含 XML 实体声明（DTD），已拒绝：{path}",
