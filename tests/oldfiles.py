@@ -144,3 +144,10 @@ def _entry(name: str, kind: int, start: int, size: int, *, child=FREESECT, right
         + b"\0" * 16
         + struct.pack("<III", start, size, 0)
     )
+
+
+def truncated_formula(row: int = 1, col: int = 0) -> bytes:
+    """A FORMULA record whose PtgExp token lacks its operand: the native reader panics."""
+    rgce = b"\x01\x00"
+    head = struct.pack("<HHHdHIH", row, col, 15, 0.0, 0, 0, len(rgce))
+    return record(0x0006, head + rgce)

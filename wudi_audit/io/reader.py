@@ -403,8 +403,9 @@ def _unreadable(
         ("无法解析", "cannot be parsed"),
     )
     kind = FORMAT_NAMES.get(fmt, "")
+    kind = f"{kind} " if kind else ""
     return UserInputError(
         f"{kind}文件已损坏、被截断或不是有效的表格文件：{where}（{reason_zh}）；详情：{detail}",
-        f"{kind} file is damaged, truncated or not a spreadsheet: {where} ({reason_en}); "
-        f"detail: {detail}".lstrip(),
+        f"{kind}file is damaged, truncated or not a spreadsheet: {where} ({reason_en}); "
+        f"detail: {detail}",
     )
