@@ -37,6 +37,8 @@ MODE_VALUES = {
     "线下": "offline",
     "线上线下融合": "blended",
     "线上线下相融合": "blended",
+    "线上线下结合": "blended",
+    "线上线下相结合": "blended",
     "融合": "blended",
     "混合": "blended",
 }
@@ -125,7 +127,9 @@ def _normalize_frame(frame: pl.DataFrame, schema: TableSchema) -> pl.DataFrame:
         elif field.kind is Kind.ASSESSMENT:
             parsed.append(_enum(raw, ASSESSMENT_VALUES).alias(field.name))
         elif field.kind is Kind.MODE:
-            parsed.append(_enum(raw, MODE_VALUES).alias(field.name))
+            # a trailing 培训 or 模式 is ignored: 线下培训 = 线下 (SPEC §3.1)
+            mode = raw.str.replace(r"(培训|模式)$", "")
+            parsed.append(_enum(mode, MODE_VALUES).alias(field.name))
     keep = [c for c in ("source_row", "source_file", "source_sheet") if c in frame.columns]
     numeric = [pl.col(NUMERIC_CELL)] if NUMERIC_CELL in frame.columns else []
     out = (
