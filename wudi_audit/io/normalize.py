@@ -93,10 +93,12 @@ def _enum(text: pl.Expr, values: dict[str, str]) -> pl.Expr:
 
 def normalize(raw: RawTable) -> pl.DataFrame:
     """Typed columns for every field of the table's schema, plus `<field>__raw`."""
-    return _normalize_frame(raw.frame, raw.schema)
+    return _normalize_frame(raw.frame, raw.schema, raw.scales)
 
 
-def _normalize_frame(frame: pl.DataFrame, schema: TableSchema) -> pl.DataFrame:
+def _normalize_frame(
+    frame: pl.DataFrame, schema: TableSchema, scales: dict[str, int] | None = None
+) -> pl.DataFrame:
     # Stage 1: fold every cell once into `<field>__raw`; stage 2 parses from those columns,
     # so that no folding is evaluated twice.
     folded: list[pl.Expr] = []
@@ -123,7 +125,8 @@ def _normalize_frame(frame: pl.DataFrame, schema: TableSchema) -> pl.DataFrame:
         elif field.kind is Kind.DATETIME:
             parsed.append(parse_datetime(raw).alias(field.name))
         elif field.kind in (Kind.NUMBER, Kind.MONEY):
-            parsed.append(parse_number(raw).alias(field.name))
+            factor = (scales or {}).get(field.name, 1)  # `补贴金额（万元）`: × 10,000
+            parsed.append((parse_number(raw) * factor).alias(field.name))
         elif field.kind is Kind.ASSESSMENT:
             parsed.append(_enum(raw, ASSESSMENT_VALUES).alias(field.name))
         elif field.kind is Kind.MODE:

@@ -46,6 +46,7 @@ class SourceFile:
     notes: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)  # schema fields found in the headers
+    scales: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class RawTable:
     frame: pl.DataFrame  # field columns (String) + source_row, source_file, source_sheet
     sources: list[SourceFile]
     present_fields: frozenset[str] = frozenset()  # fields with a column in the file
+    scales: dict[str, int] = field(default_factory=dict)  # 万元 amounts: field → factor
 
 
 def read_table(
@@ -119,7 +121,7 @@ def _read_table(
         frames = _read_workbook(content, schema, where, source, sheet, all_sheets, cell_types)
     frame = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
     source.rows = frame.height
-    return RawTable(schema, frame, [source], frozenset(source.fields))
+    return RawTable(schema, frame, [source], frozenset(source.fields), dict(source.scales))
 
 
 def _read_workbook(
@@ -241,13 +243,30 @@ def _select_fields(
         where = f"工作表“{sheet}”" if sheet else "文件"
         source.notes.append(f"{where}末尾的合计行已忽略（{trailing_totals} 行）")
     base = base.filter((pl.col("__i") <= last) & ~pl.col("__blank"))
+    repeated = pl.all_horizontal(
+        [pl.col(grid.columns[i]) == match.headers[i].strip() for i in match.columns.values()]
+    )
+    repeats = base.filter(repeated.fill_null(False)).height
+    if repeats:  # exports broken into pages repeat the header row
+        base = base.filter(~repeated.fill_null(False))
+        where = f"工作表“{sheet}”" if sheet else "文件"
+        source.notes.append(f"{where}数据中重复出现的表头行已忽略（{repeats} 行）")
+    for name, factor in match.scales:
+        source.scales[name] = factor
+        source.notes.append(f"金额列以万元为单位，已乘以 {factor:,} 换算为元（{name}）")
     for header in match.ignored:
         if header not in source.ignored_columns:
             source.ignored_columns.append(header)
     source.fields.extend(f for f in match.columns if f not in source.fields)
+    given = _range_columns(grid, match)
+    if given:
+        source.notes.append("开班日期和结业日期取自培训起止时间列")
+        source.fields.extend(f for f in given if f not in source.fields)
     columns = [
         pl.col(grid.columns[match.columns[f.name]]).alias(f.name)
         if f.name in match.columns
+        else given[f.name].alias(f.name)
+        if f.name in given
         else pl.lit(None, dtype=pl.String).alias(f.name)
         for f in schema.fields
     ]
@@ -258,6 +277,29 @@ def _select_fields(
         pl.lit(source.path).alias("source_file"),
         pl.lit(sheet).alias("source_sheet"),
     )
+
+
+# `2025.03.01-2025.03.20`, `2025-03-01 至 2025-03-20`, `2025/3/1~2025/3/20`,
+# `2025年3月1日—3月20日` (the end may omit the year), `20250301-20250320`.
+_DATE = r"[0-9]{4}(?:[年./-][0-9]{1,2}[月./-][0-9]{1,2}日?|[0-9]{4})"
+_END = r"(?:[0-9]{4}[年./-])?[0-9]{1,2}[月./-][0-9]{1,2}日?|[0-9]{8}"
+_RANGE = rf"^\s*({_DATE})\s*(?:至|到|~|～|—|–|－|-|——)\s*({_END})\s*$"
+
+
+def _range_columns(grid: pl.DataFrame, match: HeaderMatch) -> dict[str, pl.Expr]:
+    """Start and end dates from one 培训起止时间 column, where they have no columns of their
+    own. A value that is not a readable range is kept whole in both (D002 judges it)."""
+    if "training_period" not in match.columns or {"start_date", "end_date"} & set(match.columns):
+        return {}
+    text = pl.col(grid.columns[match.columns["training_period"]]).str.normalize("NFKC")
+    start = text.str.extract(_RANGE, 1)
+    end = text.str.extract(_RANGE, 2)
+    end = (
+        pl.when(end.str.contains(r"^[0-9]{1,2}[月./-]"))
+        .then(pl.concat_str(start.str.slice(0, 4), pl.lit("年"), end))
+        .otherwise(end)
+    )
+    return {"start_date": pl.coalesce(start, text), "end_date": pl.coalesce(end, text)}
 
 
 def decode_text(content: bytes) -> tuple[str, str]:
@@ -334,7 +376,7 @@ def _read_csv(content: bytes, schema: TableSchema, where: str, source: SourceFil
             + breaks.cum_sum().shift(1, fill_value=0)
         ).alias("line")
     ).to_series()
-    shifted = HeaderMatch(0, match.columns, match.headers, match.ignored)
+    shifted = HeaderMatch(0, match.columns, match.headers, match.ignored, match.scales)
     return _select_fields(grid, shifted, schema, source, "", None, starts)
 
 
