@@ -97,3 +97,13 @@ def test_masked_identity_number_is_p101_masked(tmp_path):
     p101 = flagged("P101", inputs)
     assert p101["source_row"].to_list() == [2]
     assert "已脱敏" in p101["message_zh"][0] and "masked" in p101["message_en"][0]
+
+
+def test_no_header_row_is_one_line_not_a_wall(tmp_path):
+    path = write_csv(tmp_path / "readme.csv", [["本文件说明"], ["169", "3063", "75", "36", "13"]])
+    with pytest.raises(UserInputError) as caught:
+        read_table(path, CLAIMS)
+    zh = caught.value.zh
+    assert zh.startswith("申领明细：") and "没有找到表头行" in zh
+    assert "\n" not in zh and "3063" not in zh and "找到的表头" not in zh
+    assert "公民身份号码、姓名" in zh

@@ -105,6 +105,17 @@ def two_level_header(rows: Sequence[Sequence[object]], schema: TableSchema) -> i
 
 
 def missing_columns_error(schema: TableSchema, best: HeaderMatch | None, where: str) -> Exception:
+    if best is None or len(best.columns) < max(2, len(schema.required) // 3):
+        # nothing resembles a header row (a README, a chart-only workbook): say so in one
+        # line, never list a data row's cells as "headers found"
+        needed = "、".join(f.label_zh for f in schema.required)
+        return UserInputError(
+            f"{where} 的前 {HEADER_SEARCH_ROWS} 行中没有找到表头行；{schema.label_zh}需要这些列："
+            f"{needed}（可用表头见 wudi-audit schema）",
+            f"{where}: no header row in the first {HEADER_SEARCH_ROWS} rows; a {schema.name} "
+            f"table needs: {', '.join(f.name for f in schema.required)} "
+            "(accepted headers: wudi-audit schema)",
+        )
     found = [h.strip() for h in (best.headers if best else ()) if h and h.strip()]
     missing = best.missing(schema) if best else [f.name for f in schema.required]
     lines_zh, lines_en = [], []
