@@ -222,9 +222,9 @@ def test_lists_through_the_command_line(tmp_path):
     [
         (b"PK\x03\x04 truncated", "已损坏"),
         (b"", "为空"),
-        ("名称,地址\nA,B\n".encode(), "缺少必需列"),
+        ("名称,地址\nA,B\n".encode(), "没有找到表头行"),
     ],
-    ids=["corrupt", "empty", "missing-column"],
+    ids=["corrupt", "empty", "no-header"],
 )
 def test_unusable_list_exits_2_naming_it(tmp_path, content, expected):
     from tests.test_cli import run

@@ -191,6 +191,8 @@ def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> 
             f"no claim, {a['unreadable']} credit nothing",
             soft_wrap=True,
         )
+    for warning in s.get("warnings", []):
+        console.print(f"wudi-audit: {warning}", soft_wrap=True)
     for r in s["rules_not_run"]:
         console.print(f"wudi-audit: {r['reason']}", soft_wrap=True)
     ledger = report.manifest.get("ledger")

@@ -91,6 +91,9 @@ def is_male(number: pl.Expr) -> pl.Expr:
     return number.str.slice(16, 1).cast(pl.Int32, strict=False) % 2 == 1
 
 
+MASKED_REASON = "已脱敏（含*号）"  # published tables mask digits: `3205**********1234`
+
+
 def invalid_reason(number: pl.Expr, today: pl.Expr) -> pl.Expr:
     """Why an (already upgraded) number is invalid, as a short Chinese reason; null if valid."""
     shape_ok = number.str.contains(r"^[0-9]{17}[0-9X]$")
@@ -98,6 +101,8 @@ def invalid_reason(number: pl.Expr, today: pl.Expr) -> pl.Expr:
     return (
         pl.when(number.is_null())
         .then(None)
+        .when(number.str.contains(r"\*"))
+        .then(pl.lit(MASKED_REASON))
         .when(~shape_ok)
         .then(pl.lit("格式不符（应为17位数字加1位数字或X）"))
         .when(~number.str.slice(0, 2).is_in(PROVINCE_CODES))

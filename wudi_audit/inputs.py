@@ -164,7 +164,12 @@ def read_reference(name: str, path: Path, limits: ReadLimits | None = None) -> R
         return read_table(path, schema, limits=limits, cell_types=False)
     except UserInputError as exc:
         label_en = INPUT_LABELS.get(name, (schema.label_zh, name))[1]
+        # the reader already names the role (`备案机构名单：…`); say it once
+        zh = exc.zh.removeprefix(f"{schema.label_zh}：")
+        en = exc.en.removeprefix(f"{label_en}: ")
+        where_zh = "" if str(path) in zh else f"（{path}）"
+        where_en = "" if str(path) in en else f" ({path})"
         raise UserInputError(
-            f"参考名单“{schema.label_zh}”无法使用（{path}）：{exc.zh}",
-            f"reference list {label_en} ({name}) is unusable ({path}): {exc.en}",
+            f"参考名单“{schema.label_zh}”无法使用{where_zh}：{zh}",
+            f"reference list {label_en} ({name}) is unusable{where_en}: {en}",
         ) from exc

@@ -265,6 +265,7 @@ def _summary(result: AuditResult, lang: str) -> dict[str, Any]:
         "passing_amount": _yuan(totals["passing"]),
         "amount_at_stake": _yuan(totals["at_stake"]),
         "attendance": result.attendance,
+        "warnings": _batch_warnings(claims, lang),
         "rules": rules,
         "rules_not_run": [
             {"code": code, "reason": _pick(lang, reason)}
@@ -306,3 +307,22 @@ def to_json(report: Report) -> str:
         )
     document = {"manifest": report.manifest, "summary": report.summary, "exceptions": exceptions}
     return json.dumps(document, ensure_ascii=False, indent=1, default=str)
+
+
+def _batch_warnings(claims: pl.DataFrame, lang: str) -> list[str]:
+    """What must be said once about the whole batch, not only row by row."""
+    if "id_number" not in claims.columns:
+        return []
+    masked = int(claims["id_number"].str.contains(r"\*").fill_null(False).sum())
+    if not masked:
+        return []
+    return [
+        _pick(
+            lang,
+            (
+                f"本批次有 {masked} 个公民身份号码已脱敏（含*号），无法据此核验身份（P101 等）",
+                f"{masked} identity numbers in this batch are masked (contain *): "
+                "the batch cannot be audited for identity (P101 and others)",
+            ),
+        )
+    ]

@@ -49,6 +49,7 @@ ID_REASONS_EN = {
     "出生日期不存在": "impossible birth date",
     "出生日期在未来": "birth date in the future",
     "校验码错误": "wrong check digit",
+    "已脱敏（含*号）": "masked",
 }
 
 

@@ -7,10 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wudi_audit.errors import UserInputError
-from wudi_audit.io.text import fold_header
-from wudi_audit.schema import TableSchema
+from wudi_audit.io.text import fold_header, header_unit
+from wudi_audit.schema import Kind, TableSchema
 
 HEADER_SEARCH_ROWS = 30
+# Units in an amount header (SPEC §3): the scale to yuan. Any other unit is refused.
+MONEY_UNITS = {"元": 1, "人民币元": 1, "万元": 10_000}
+# A column giving several fields at once, read only when those fields have no column.
+RANGE_FIELDS = {"training_period": ("start_date", "end_date")}
 
 
 def alias_index(schema: TableSchema) -> dict[str, str]:
@@ -28,15 +32,18 @@ class HeaderMatch:
     columns: dict[str, int]  # field name → column position
     headers: tuple[str, ...]  # the row's cells as written
     ignored: tuple[str, ...]  # non-empty headers that match no field
+    scales: tuple[tuple[str, int], ...] = ()  # (field, factor) where a unit scales values
 
     def missing(self, schema: TableSchema) -> list[str]:
-        return [f.name for f in schema.required if f.name not in self.columns]
+        given = {g for f, gives in RANGE_FIELDS.items() if f in self.columns for g in gives}
+        return [f.name for f in schema.required if f.name not in self.columns.keys() | given]
 
 
 def match_row(cells: Sequence[object], schema: TableSchema, row: int, where: str) -> HeaderMatch:
     index = alias_index(schema)
     columns: dict[str, int] = {}
     ignored: list[str] = []
+    scales: list[tuple[str, int]] = []
     headers = tuple("" if c is None else str(c) for c in cells)
     for position, cell in enumerate(headers):
         field = index.get(fold_header(cell))
@@ -53,7 +60,16 @@ def match_row(cells: Sequence[object], schema: TableSchema, row: int, where: str
                 f"{first!r} and {cell.strip()!r}",
             )
         columns[field] = position
-    return HeaderMatch(row, columns, headers, tuple(ignored))
+        if schema.field(field).kind is Kind.MONEY and (unit := header_unit(cell)) is not None:
+            if unit not in MONEY_UNITS:
+                raise UserInputError(
+                    f"{where}：金额列“{cell.strip()}”的单位“{unit}”无法识别；请改为元或万元后重试",
+                    f"{where}: the amount column {cell.strip()!r} has an unknown unit "
+                    f"{unit!r}; use 元 (yuan) or 万元 (ten thousand yuan)",
+                )
+            if MONEY_UNITS[unit] != 1:
+                scales.append((field, MONEY_UNITS[unit]))
+    return HeaderMatch(row, columns, headers, tuple(ignored), tuple(scales))
 
 
 def find_header(
@@ -89,6 +105,17 @@ def two_level_header(rows: Sequence[Sequence[object]], schema: TableSchema) -> i
 
 
 def missing_columns_error(schema: TableSchema, best: HeaderMatch | None, where: str) -> Exception:
+    if best is None or len(best.columns) < max(2, len(schema.required) // 3):
+        # nothing resembles a header row (a README, a chart-only workbook): say so in one
+        # line, never list a data row's cells as "headers found"
+        needed = "、".join(f.label_zh for f in schema.required)
+        return UserInputError(
+            f"{where} 的前 {HEADER_SEARCH_ROWS} 行中没有找到表头行；{schema.label_zh}需要这些列："
+            f"{needed}（可用表头见 wudi-audit schema）",
+            f"{where}: no header row in the first {HEADER_SEARCH_ROWS} rows; a {schema.name} "
+            f"table needs: {', '.join(f.name for f in schema.required)} "
+            "(accepted headers: wudi-audit schema)",
+        )
     found = [h.strip() for h in (best.headers if best else ()) if h and h.strip()]
     missing = best.missing(schema) if best else [f.name for f in schema.required]
     lines_zh, lines_en = [], []

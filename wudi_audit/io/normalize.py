@@ -37,6 +37,8 @@ MODE_VALUES = {
     "线下": "offline",
     "线上线下融合": "blended",
     "线上线下相融合": "blended",
+    "线上线下结合": "blended",
+    "线上线下相结合": "blended",
     "融合": "blended",
     "混合": "blended",
 }
@@ -91,10 +93,12 @@ def _enum(text: pl.Expr, values: dict[str, str]) -> pl.Expr:
 
 def normalize(raw: RawTable) -> pl.DataFrame:
     """Typed columns for every field of the table's schema, plus `<field>__raw`."""
-    return _normalize_frame(raw.frame, raw.schema)
+    return _normalize_frame(raw.frame, raw.schema, raw.scales)
 
 
-def _normalize_frame(frame: pl.DataFrame, schema: TableSchema) -> pl.DataFrame:
+def _normalize_frame(
+    frame: pl.DataFrame, schema: TableSchema, scales: dict[str, int] | None = None
+) -> pl.DataFrame:
     # Stage 1: fold every cell once into `<field>__raw`; stage 2 parses from those columns,
     # so that no folding is evaluated twice.
     folded: list[pl.Expr] = []
@@ -121,11 +125,14 @@ def _normalize_frame(frame: pl.DataFrame, schema: TableSchema) -> pl.DataFrame:
         elif field.kind is Kind.DATETIME:
             parsed.append(parse_datetime(raw).alias(field.name))
         elif field.kind in (Kind.NUMBER, Kind.MONEY):
-            parsed.append(parse_number(raw).alias(field.name))
+            factor = (scales or {}).get(field.name, 1)  # `补贴金额（万元）`: × 10,000
+            parsed.append((parse_number(raw) * factor).alias(field.name))
         elif field.kind is Kind.ASSESSMENT:
             parsed.append(_enum(raw, ASSESSMENT_VALUES).alias(field.name))
         elif field.kind is Kind.MODE:
-            parsed.append(_enum(raw, MODE_VALUES).alias(field.name))
+            # a trailing 培训 or 模式 is ignored: 线下培训 = 线下 (SPEC §3.1)
+            mode = raw.str.replace(r"(培训|模式)$", "")
+            parsed.append(_enum(mode, MODE_VALUES).alias(field.name))
     keep = [c for c in ("source_row", "source_file", "source_sheet") if c in frame.columns]
     numeric = [pl.col(NUMERIC_CELL)] if NUMERIC_CELL in frame.columns else []
     out = (

@@ -22,6 +22,7 @@ from wudi_audit.io.headers import (
     missing_columns_error,
     two_level_header,
 )
+from wudi_audit.io.native import quiet_native
 from wudi_audit.io.sniff import check_zip_limits, sniff_format
 from wudi_audit.schema import TableSchema
 
@@ -45,6 +46,7 @@ class SourceFile:
     notes: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)  # schema fields found in the headers
+    scales: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -53,6 +55,7 @@ class RawTable:
     frame: pl.DataFrame  # field columns (String) + source_row, source_file, source_sheet
     sources: list[SourceFile]
     present_fields: frozenset[str] = frozenset()  # fields with a column in the file
+    scales: dict[str, int] = field(default_factory=dict)  # 万元 amounts: field → factor
 
 
 def read_table(
@@ -63,11 +66,35 @@ def read_table(
     all_sheets: bool = False,
     limits: ReadLimits | None = None,
     cell_types: bool = True,
+    role: tuple[str, str] | None = None,
 ) -> RawTable:
     """Read one file. `all_sheets` reads every sheet whose header matches (attendance).
     `cell_types` re-reads the identity column by cell type so that numbers stored as
     numbers are known (P102); it costs a second parse of the sheet, so it is kept for the
-    claims, where P102 is judged."""
+    claims, where P102 is judged. `role` (Chinese, English) names the input first in any
+    error message, e.g. ("考勤记录", "attendance records"); the schema's label by default."""
+    role_zh, role_en = role or (schema.label_zh, ROLE_EN.get(schema.name, schema.name))
+    try:
+        return _read_table(path, schema, sheet, all_sheets, limits, cell_types)
+    except UserInputError as exc:
+        raise UserInputError(f"{role_zh}：{exc.zh}", f"{role_en}: {exc.en}") from exc.__cause__
+
+
+ROLE_EN = {
+    "claims": "claims",
+    "attendance": "attendance records",
+    "excluded": "excluded-persons roster",
+}
+
+
+def _read_table(
+    path: Path,
+    schema: TableSchema,
+    sheet: str | None,
+    all_sheets: bool,
+    limits: ReadLimits | None,
+    cell_types: bool,
+) -> RawTable:
     limits = limits or ReadLimits()
     where = str(path)
     try:
@@ -89,12 +116,12 @@ def read_table(
     elif sniffed.format == "parquet":
         frames = [_read_parquet(content, schema, where, source)]
     else:
-        if sniffed.format == "xlsx":
+        if sniffed.format in ("xlsx", "xlsb", "ods"):
             check_zip_limits(path, content, limits)
         frames = _read_workbook(content, schema, where, source, sheet, all_sheets, cell_types)
     frame = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
     source.rows = frame.height
-    return RawTable(schema, frame, [source], frozenset(source.fields))
+    return RawTable(schema, frame, [source], frozenset(source.fields), dict(source.scales))
 
 
 def _read_workbook(
@@ -109,11 +136,12 @@ def _read_workbook(
     import fastexcel
 
     try:
-        reader = fastexcel.read_excel(content)
-        names = list(reader.sheet_names)
+        with quiet_native(where, source.notes) as noise:
+            reader = fastexcel.read_excel(content)
+            names = list(reader.sheet_names)
     except BaseException as exc:  # a native panic derives from BaseException
         _reraise_interrupts(exc)
-        raise _unreadable(where, exc) from exc
+        raise _unreadable(where, exc, source.format, noise) from exc
     if sheet is not None:
         if sheet not in names:
             raise UserInputError(
@@ -124,7 +152,7 @@ def _read_workbook(
     frames: list[pl.DataFrame] = []
     best: HeaderMatch | None = None
     for name in names:
-        grid = _load_grid(reader, name, where)
+        grid = _load_grid(reader, name, where, source)
         if grid is None:
             continue
         rows = grid.head(30).rows()
@@ -142,7 +170,8 @@ def _read_workbook(
             continue
         numeric = None
         if cell_types and "id_number" in match.columns:
-            numeric = _numeric_cells(reader, name, grid.columns[match.columns["id_number"]])
+            column = grid.columns[match.columns["id_number"]]
+            numeric = _numeric_cells(reader, name, column, where, source)
         frames.append(_select_fields(grid, match, schema, source, name, numeric))
         source.sheets.append(name)
         if not all_sheets:
@@ -154,30 +183,32 @@ def _read_workbook(
     return frames
 
 
-def _load_grid(reader, name: str, where: str) -> pl.DataFrame | None:
+def _load_grid(reader, name: str, where: str, source: SourceFile) -> pl.DataFrame | None:
     try:
-        sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-        grid = pl.DataFrame(sheet)
+        with quiet_native(where, source.notes) as noise:
+            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+            grid = pl.DataFrame(sheet)
     except BaseException as exc:
         _reraise_interrupts(exc)
         if type(exc).__name__ == "NoDataError" or "no data" in str(exc).lower():
             return None
-        raise _unreadable(where, exc) from exc
+        raise _unreadable(where, exc, source.format, noise) from exc
     if grid.height == 0 or grid.width == 0:
         return None
     return grid
 
 
-def _numeric_cells(reader, name: str, column: str) -> pl.Series:
+def _numeric_cells(reader, name: str, column: str, where: str, source: SourceFile) -> pl.Series:
     """True where the identity cell is stored as a number (P102), read by cell type."""
     try:
-        sheet = reader.load_sheet(
-            name, header_row=None, skip_rows=0, use_columns=[column], dtypes="boolean"
-        )
-        return pl.DataFrame(sheet).to_series().is_not_null()
+        with quiet_native(where, source.notes) as noise:
+            sheet = reader.load_sheet(
+                name, header_row=None, skip_rows=0, use_columns=[column], dtypes="boolean"
+            )
+            return pl.DataFrame(sheet).to_series().is_not_null()
     except BaseException as exc:
         _reraise_interrupts(exc)
-        raise _unreadable(name, exc) from exc
+        raise _unreadable(where, exc, source.format, noise) from exc
 
 
 def _select_fields(
@@ -212,13 +243,30 @@ def _select_fields(
         where = f"工作表“{sheet}”" if sheet else "文件"
         source.notes.append(f"{where}末尾的合计行已忽略（{trailing_totals} 行）")
     base = base.filter((pl.col("__i") <= last) & ~pl.col("__blank"))
+    repeated = pl.all_horizontal(
+        [pl.col(grid.columns[i]) == match.headers[i].strip() for i in match.columns.values()]
+    )
+    repeats = base.filter(repeated.fill_null(False)).height
+    if repeats:  # exports broken into pages repeat the header row
+        base = base.filter(~repeated.fill_null(False))
+        where = f"工作表“{sheet}”" if sheet else "文件"
+        source.notes.append(f"{where}数据中重复出现的表头行已忽略（{repeats} 行）")
+    for name, factor in match.scales:
+        source.scales[name] = factor
+        source.notes.append(f"金额列以万元为单位，已乘以 {factor:,} 换算为元（{name}）")
     for header in match.ignored:
         if header not in source.ignored_columns:
             source.ignored_columns.append(header)
     source.fields.extend(f for f in match.columns if f not in source.fields)
+    given = _range_columns(grid, match)
+    if given:
+        source.notes.append("开班日期和结业日期取自培训起止时间列")
+        source.fields.extend(f for f in given if f not in source.fields)
     columns = [
         pl.col(grid.columns[match.columns[f.name]]).alias(f.name)
         if f.name in match.columns
+        else given[f.name].alias(f.name)
+        if f.name in given
         else pl.lit(None, dtype=pl.String).alias(f.name)
         for f in schema.fields
     ]
@@ -229,6 +277,29 @@ def _select_fields(
         pl.lit(source.path).alias("source_file"),
         pl.lit(sheet).alias("source_sheet"),
     )
+
+
+# `2025.03.01-2025.03.20`, `2025-03-01 至 2025-03-20`, `2025/3/1~2025/3/20`,
+# `2025年3月1日—3月20日` (the end may omit the year), `20250301-20250320`.
+_DATE = r"[0-9]{4}(?:[年./-][0-9]{1,2}[月./-][0-9]{1,2}日?|[0-9]{4})"
+_END = r"(?:[0-9]{4}[年./-])?[0-9]{1,2}[月./-][0-9]{1,2}日?|[0-9]{8}"
+_RANGE = rf"^\s*({_DATE})\s*(?:至|到|~|～|—|–|－|-|——)\s*({_END})\s*$"
+
+
+def _range_columns(grid: pl.DataFrame, match: HeaderMatch) -> dict[str, pl.Expr]:
+    """Start and end dates from one 培训起止时间 column, where they have no columns of their
+    own. A value that is not a readable range is kept whole in both (D002 judges it)."""
+    if "training_period" not in match.columns or {"start_date", "end_date"} & set(match.columns):
+        return {}
+    text = pl.col(grid.columns[match.columns["training_period"]]).str.normalize("NFKC")
+    start = text.str.extract(_RANGE, 1)
+    end = text.str.extract(_RANGE, 2)
+    end = (
+        pl.when(end.str.contains(r"^[0-9]{1,2}[月./-]"))
+        .then(pl.concat_str(start.str.slice(0, 4), pl.lit("年"), end))
+        .otherwise(end)
+    )
+    return {"start_date": pl.coalesce(start, text), "end_date": pl.coalesce(end, text)}
 
 
 def decode_text(content: bytes) -> tuple[str, str]:
@@ -305,7 +376,7 @@ def _read_csv(content: bytes, schema: TableSchema, where: str, source: SourceFil
             + breaks.cum_sum().shift(1, fill_value=0)
         ).alias("line")
     ).to_series()
-    shifted = HeaderMatch(0, match.columns, match.headers, match.ignored)
+    shifted = HeaderMatch(0, match.columns, match.headers, match.ignored, match.scales)
     return _select_fields(grid, shifted, schema, source, "", None, starts)
 
 
@@ -342,15 +413,41 @@ def _reraise_interrupts(exc: BaseException) -> None:
         raise exc
 
 
-def _unreadable(where: str, exc: BaseException) -> UserInputError:
+# Known raw library messages, translated; the raw text is kept last, after 详情/detail.
+KNOWN_ERRORS = (
+    ("password", "文件受密码保护", "password-protected"),
+    ("cannot detect file format", "内容无法识别为该格式", "the content is not of that format"),
+    ("failed to fill whole buffer", "数据不完整，文件被截断", "data cut short (truncated)"),
+    ("unexpected end of file", "数据不完整，文件被截断", "data cut short (truncated)"),
+    ("missing the expected 'r' attribute", "单元格缺少位置信息", "a cell lacks its position"),
+    ("zip", "压缩包结构损坏", "the zip structure is broken"),
+    ("invalid ole", "不是有效的 OLE 复合文件", "not a valid OLE compound file"),
+    ("cannot find workbook stream", "缺少 Workbook 数据流", "no Workbook stream"),
+    ("xml", "XML 内容不合法", "the XML is malformed"),
+    ("out of range", "内部结构引用越界", "an internal reference points outside the data"),
+    ("panicked", "读取器遇到无法处理的结构", "the reader met a structure it cannot handle"),
+)
+FORMAT_NAMES = {"xls": ".xls", "xlsx": ".xlsx", "xlsb": ".xlsb", "ods": ".ods"}
+
+
+def _unreadable(
+    where: str, exc: BaseException, fmt: str = "", noise: list[str] | None = None
+) -> UserInputError:
     detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-    lowered = detail.lower()
+    lowered = " ".join([detail, *(noise or [])[:2]]).lower()
     if "password" in lowered or "encrypt" in lowered:
         return UserInputError(
-            f"文件受密码保护（已加密），无法读取：{where}",
-            f"file is password-protected (encrypted): {where}",
+            f"文件受密码保护（已加密），无法读取：{where}；请另存为不加密的文件后重试",
+            f"file is password-protected (encrypted): {where}; save an unencrypted copy",
         )
+    reason_zh, reason_en = next(
+        ((zh, en) for key, zh, en in KNOWN_ERRORS if key in lowered),
+        ("无法解析", "cannot be parsed"),
+    )
+    kind = FORMAT_NAMES.get(fmt, "")
+    kind = f"{kind} " if kind else ""
     return UserInputError(
-        f"文件已损坏、被截断或不是有效的表格文件：{where}（{detail}）",
-        f"file is damaged, truncated or not a spreadsheet: {where} ({detail})",
+        f"{kind}文件已损坏、被截断或不是有效的表格文件：{where}（{reason_zh}）；详情：{detail}",
+        f"{kind}file is damaged, truncated or not a spreadsheet: {where} ({reason_en}); "
+        f"detail: {detail}",
     )

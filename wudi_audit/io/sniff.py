@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wudi_audit.errors import UserInputError
+from wudi_audit.io.ole import check_xls, encrypted_error, old_biff_version, old_format_error
 
 if TYPE_CHECKING:
     from wudi_audit.io.reader import ReadLimits
@@ -21,6 +24,8 @@ EXTENSION_FORMATS = {
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
     ".xls": "xls",
+    ".xlsb": "xlsb",
+    ".ods": "ods",
     ".csv": "csv",
     ".txt": "csv",
     ".tsv": "csv",
@@ -30,7 +35,7 @@ EXTENSION_FORMATS = {
 
 @dataclass(frozen=True)
 class SniffResult:
-    format: str  # xlsx | xls | csv | parquet
+    format: str  # xlsx | xlsb | ods | xls | csv | parquet
     extension_mismatch: bool
 
 
@@ -39,25 +44,94 @@ def sniff_format(path: Path, content: bytes) -> SniffResult:
         raise UserInputError(f"文件为空：{path}", f"file is empty: {path}")
     head = content[:8]
     if head.startswith(ZIP_MAGIC):
-        detected = "xlsx"
+        detected = _zip_kind(path, content)
     elif head.startswith(OLE_MAGIC):
-        if ENCRYPTION_STREAM in content:
-            raise UserInputError(
-                f"文件受密码保护（已加密），无法读取：{path}；请另存为不加密的文件后重试",
-                f"file is password-protected (encrypted): {path}; save an unencrypted copy",
-            )
+        if ENCRYPTION_STREAM in content:  # an encrypted xlsx/xlsb is an OLE file too
+            raise encrypted_error(str(path))
+        check_xls(content, str(path))
         detected = "xls"
     elif head.startswith(PARQUET_MAGIC):
         detected = "parquet"
+    elif (version := old_biff_version(content)) is not None:
+        raise old_format_error(str(path), version)
     elif _looks_like_text(content[:4096]):
         detected = "csv"
     else:
         raise UserInputError(
-            f"无法识别的文件格式（不是 xlsx/xls/csv/parquet）：{path}",
-            f"not a spreadsheet (xlsx/xls/csv/parquet): {path}",
+            f"无法识别的文件格式（不是 xlsx/xls/xlsb/ods/csv/parquet）：{path}",
+            f"not a spreadsheet (xlsx/xls/xlsb/ods/csv/parquet): {path}",
         )
     expected = EXTENSION_FORMATS.get(path.suffix.lower())
     return SniffResult(detected, expected is not None and expected != detected)
+
+
+def _zip_kind(path: Path, content: bytes) -> str:
+    """xlsx, xlsb (binary parts) or ods (OpenDocument, encrypted when its manifest says
+    so). A zip that cannot be opened is left to the xlsx checks, which call it damaged."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.bin" in names:
+                return "xlsb"
+            if "xl/workbook.xml" in names or "mimetype" not in names:
+                return "xlsx"
+            if not archive.read("mimetype")[:64].startswith(b"application/vnd.oasis"):
+                return "xlsx"
+            if "META-INF/manifest.xml" in names:
+                with archive.open("META-INF/manifest.xml") as stream:
+                    manifest = stream.read(1 << 20)
+                if b"encryption-data" in manifest:
+                    raise encrypted_error(str(path))
+            return "ods"
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error):
+        return "xlsx"
+
+
+# What the native xlsx reader allocates from the file's own numbers: a shared-string
+# table sized by its `uniqueCount`, and a sheet's cells as one block spanning the first to
+# the last cell (two cells at A1 and XFD1048576 ask for 17 billion). A sheet of up to this
+# many uncompressed bytes is scanned for its cell positions (well under a second).
+SCANNED_SHEET_BYTES = 32 << 20
+MAX_SHEET_CELLS = 50_000_000
+_SST_COUNT = re.compile(rb'uniqueCount="([0-9]{1,20})"')
+# a cell element with content (an empty `<c r="XFD1048576"/>` is skipped by the reader)
+_CELL_REF = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,10})"[^>]*(?<!/)>'
+)
+
+
+def _check_xlsx_sizes(path: Path, archive: zipfile.ZipFile, entry, head: bytes) -> None:
+    name = entry.filename
+    found = _SST_COUNT.search(head) if name.endswith("sharedStrings.xml") else None
+    # each string takes at least `<si><t/></si>` (13 bytes); a small excess is harmless
+    if found and int(found.group(1)) > max(entry.file_size // 13 + 1, 1_000_000):
+        raise _too_large(path, f"{name} declares {int(found.group(1)):,} strings")
+    if name.startswith("xl/worksheets/") and entry.file_size <= SCANNED_SHEET_BYTES:
+        cells = _CELL_REF.findall(archive.read(entry))
+        if not cells:
+            return
+        rows = [int(r) for _, r in cells]
+        columns = [_column_number(c) for c, _ in cells]
+        area = (max(rows) - min(rows) + 1) * (max(columns) - min(columns) + 1)
+        if area > MAX_SHEET_CELLS:
+            raise _too_large(path, f"{name} spans {area:,} cells")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _too_large(path: Path, detail: str) -> UserInputError:
+    return UserInputError(
+        f"文件声明的表格规模超出合理范围（疑似损坏或恶意构造），已拒绝：{path}；详情：{detail}",
+        f"refused: the file declares a table far larger than its content "
+        f"(damaged or hostile): {path}; detail: {detail}",
+    )
 
 
 def _looks_like_text(sample: bytes) -> bool:
@@ -88,6 +162,7 @@ def check_zip_limits(path: Path, content: bytes, limits: ReadLimits) -> None:
                 if entry.filename.endswith((".xml", ".rels")):
                     with archive.open(entry) as stream:
                         head = stream.read(4096)
+                    _check_xlsx_sizes(path, archive, entry, head)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         raise UserInputError(
                             f"文件含 XML 实体声明（DTD），已拒绝：{path}",

@@ -38,3 +38,12 @@ def fold_header(header: object) -> str:
         previous = text
         text = _UNIT_RE.sub("", text)
     return text
+
+
+def header_unit(header: object) -> str | None:
+    """The last parenthesised unit of a header cell (`补贴金额（万元）` → `万元`), or None."""
+    if header is None:
+        return None
+    text = _SPACE_RE.sub("", _INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", str(header))))
+    found = _UNIT_RE.search(text)
+    return found.group(0)[1:-1] if found else None

@@ -279,6 +279,9 @@ def _write_summary(workbook, report: Report, formats: dict[str, Any]) -> None:
     )
     for r in s["rules"]:
         line(r["code"], r["name"], r["severity"], r["claims_flagged"], r["amount_at_stake"])
+    for warning in s.get("warnings", []):
+        row += 1
+        line(warning)
     if s["rules_not_run"]:
         row += 1
         line("未运行的规则" if zh else "Rules not run", fmt=formats["header"])

@@ -1,0 +1,48 @@
+"""Every normaliser, on any text: a value or a UserInputError, never another exception."""
+
+from __future__ import annotations
+
+import contextlib
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wudi_audit import idnumber
+from wudi_audit.errors import UserInputError
+from wudi_audit.io import ole
+from wudi_audit.io.normalize import parse_date, parse_datetime, parse_number
+from wudi_audit.io.text import fold_header, fold_text, header_unit
+
+TEXT = st.text(max_size=40) | st.from_regex(r"[0-9年月日./\-: ]{0,20}", fullmatch=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), TEXT), max_size=20))
+def test_column_normalisers_never_raise(values):
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
+    out = frame.select(
+        fold_text(pl.col("v")).alias("text"),
+        parse_date(pl.col("v")).alias("date"),
+        parse_datetime(pl.col("v")).alias("datetime"),
+        parse_number(pl.col("v")).alias("number"),
+        idnumber.normalize_id(pl.col("v")).alias("id"),
+    )
+    assert out.height == len(values)
+    assert out["date"].dtype == pl.Date and out["number"].dtype == pl.Float64
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), TEXT, st.integers()))
+def test_header_folding_never_raises(value):
+    assert isinstance(fold_header(value), str)
+    unit = header_unit(value)
+    assert unit is None or isinstance(unit, str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=0, max_size=4096))
+def test_xls_check_on_any_bytes_is_a_value_or_a_user_error(tail):
+    content = ole.OLE_MAGIC + tail
+    with contextlib.suppress(UserInputError):
+        ole.check_xls(content, "x.xls")
