@@ -45,8 +45,8 @@ def phases(path: Path) -> dict[str, float]:
     """One in-process run, split into read+normalise, rules and report+write."""
     from wudi_audit.engine import run_rules
     from wudi_audit.inputs import load_inputs
-    from wudi_audit.io.writer import write_workbook
-    from wudi_audit.report import build_report
+    from wudi_audit.report.tables import build_report
+    from wudi_audit.report.workbook import write_workbook
     from wudi_audit.rulepack import load_rule_pack
 
     pack = load_rule_pack()
@@ -80,8 +80,8 @@ def bench_identity(rows: int, runs: int) -> None:
         numbers.append(body + ric.calc_check_digit(body + "?"))
     from wudi_audit.checks import REGISTRY, AuditInputs
     from wudi_audit.inputs import prepare_claims
-    from wudi_audit.io.normalize import normalize
-    from wudi_audit.io.reader import NUMERIC_CELL, RawTable
+    from wudi_audit.read.normalize import normalize
+    from wudi_audit.read.reader import NUMERIC_CELL, RawTable
     from wudi_audit.rulepack import load_rule_pack
     from wudi_audit.schema import CLAIMS
 

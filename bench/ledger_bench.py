@@ -103,7 +103,7 @@ def check_with_memory(claims: Path, ledger: Path, out: Path) -> tuple[float, flo
 
 
 def bench_ledger(claims_path: Path, out: Path, rows: int, runs: int) -> None:
-    from wudi_audit.io.reader import read_table
+    from wudi_audit.read.reader import read_table
     from wudi_audit.schema import CLAIMS
 
     batch_ids = read_table(claims_path, CLAIMS, cell_types=False).frame["id_number"].drop_nulls()

@@ -10,8 +10,8 @@ import pytest
 
 from wudi_audit.checks import REGISTRY, AuditInputs
 from wudi_audit.inputs import prepare_claims
-from wudi_audit.io.normalize import normalize
-from wudi_audit.io.reader import NUMERIC_CELL, RawTable, SourceFile
+from wudi_audit.read.normalize import normalize
+from wudi_audit.read.reader import NUMERIC_CELL, RawTable, SourceFile
 from wudi_audit.rulepack import RulePack, load_rule_pack
 from wudi_audit.schema import CLAIMS
 

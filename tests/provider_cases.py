@@ -8,8 +8,8 @@ import polars as pl
 
 from tests.conftest import claims_inputs
 from wudi_audit.checks import AuditInputs
-from wudi_audit.io.normalize import normalize
-from wudi_audit.io.reader import NUMERIC_CELL, RawTable, SourceFile
+from wudi_audit.read.normalize import normalize
+from wudi_audit.read.reader import NUMERIC_CELL, RawTable, SourceFile
 from wudi_audit.schema import TABLES
 
 CODE = "91320594780268314T"  # a real Suzhou Industrial Park company code (DOMAIN.md §2.2)

@@ -12,8 +12,8 @@ from tests.test_reader import HEADERS, ROW, write_csv
 from wudi_audit.checks import AuditInputs
 from wudi_audit.errors import UserInputError
 from wudi_audit.inputs import prepare_claims
-from wudi_audit.io.normalize import normalize
-from wudi_audit.io.reader import read_table
+from wudi_audit.read.normalize import normalize
+from wudi_audit.read.reader import read_table
 from wudi_audit.schema import CLAIMS
 
 TODAY = dt.date(2026, 11, 28)

@@ -11,9 +11,9 @@ import pytest
 
 from tests.conftest import claims_inputs, flagged
 from wudi_audit.errors import UserInputError
-from wudi_audit.io.normalize import normalize
-from wudi_audit.io.reader import RawTable, SourceFile
 from wudi_audit.ledger.record import ledger_rows
+from wudi_audit.read.normalize import normalize
+from wudi_audit.read.reader import RawTable, SourceFile
 from wudi_audit.schema import BUDGET, STANDARDS, TableSchema
 
 

@@ -14,8 +14,8 @@ from tests.conftest import TODAY, claims_inputs, flagged, id_for, raw_claims
 from wudi_audit import idnumber, retirement
 from wudi_audit.checks import AuditInputs
 from wudi_audit.inputs import prepare_claims
-from wudi_audit.io.normalize import normalize
-from wudi_audit.io.reader import RawTable, SourceFile
+from wudi_audit.read.normalize import normalize
+from wudi_audit.read.reader import RawTable, SourceFile
 from wudi_audit.rulepack import RulePack
 from wudi_audit.schema import EXCLUDED
 

@@ -16,7 +16,7 @@ from tests.test_reader import HEADERS, ROW, write_csv, write_xlsx
 from wudi_audit import uscc
 from wudi_audit.checks import REGISTRY
 from wudi_audit.engine import applicable, run_rules
-from wudi_audit.io.reader import read_table
+from wudi_audit.read.reader import read_table
 from wudi_audit.schema import TABLES
 
 PARAMS = [

@@ -12,8 +12,8 @@ import pytest
 import xlsxwriter
 
 from wudi_audit.errors import UserInputError
-from wudi_audit.io.normalize import normalize
-from wudi_audit.io.reader import ReadLimits, read_table
+from wudi_audit.read.normalize import normalize
+from wudi_audit.read.reader import ReadLimits, read_table
 from wudi_audit.schema import ATTENDANCE, CLAIMS, EXCLUDED, TableSchema
 
 HEADERS = [

@@ -9,8 +9,9 @@ import pytest
 
 from tests.conftest import claims_inputs, id_for
 from wudi_audit.engine import run_rules
-from wudi_audit.io import writer
-from wudi_audit.report import build_report
+from wudi_audit.report import workbook
+from wudi_audit.report.outputs import AtomicOutputs, write_bytes_output
+from wudi_audit.report.tables import build_report
 from wudi_audit.rulepack import load_rule_pack
 
 
@@ -21,7 +22,7 @@ def report_for(rows: list[dict], lang: str = "zh"):
 
 
 def test_rows_past_the_sheet_limit_continue_on_further_sheets(tmp_path, monkeypatch):
-    monkeypatch.setattr(writer, "MAX_DATA_ROWS", 3)
+    monkeypatch.setattr(workbook, "MAX_DATA_ROWS", 3)
     # seven different persons (one person in seven classes would also be S303/S305)
     rows = [
         {"assessment": "不合格", "class_id": f"C{i}", "id_number": id_for("1990-01-01", serial=i)}
@@ -30,7 +31,7 @@ def test_rows_past_the_sheet_limit_continue_on_further_sheets(tmp_path, monkeypa
     path = tmp_path / "r.xlsx"
     report = report_for(rows)
     assert report.exceptions["code"].to_list() == ["T204"] * 7
-    writer.write_workbook(report, path)
+    workbook.write_workbook(report, path)
     reader = fastexcel.read_excel(path)
     assert reader.sheet_names[:8] == [
         "汇总",
@@ -47,7 +48,7 @@ def test_rows_past_the_sheet_limit_continue_on_further_sheets(tmp_path, monkeypa
 
 
 def test_a_failed_run_leaves_no_output_and_no_temporary(tmp_path):
-    outputs = writer.AtomicOutputs()
+    outputs = AtomicOutputs()
     target = tmp_path / "r.xlsx"
     temp = outputs.temporary_for(target)
     temp.write_bytes(b"half a workbook")
@@ -56,9 +57,9 @@ def test_a_failed_run_leaves_no_output_and_no_temporary(tmp_path):
 
 
 def test_outputs_appear_only_on_commit(tmp_path):
-    outputs = writer.AtomicOutputs()
+    outputs = AtomicOutputs()
     target = tmp_path / "r.json"
-    writer.write_bytes_output(target, b"{}", outputs)
+    write_bytes_output(target, b"{}", outputs)
     assert not target.exists()
     outputs.commit()
     assert target.read_bytes() == b"{}"
@@ -68,8 +69,8 @@ def test_outputs_appear_only_on_commit(tmp_path):
 def test_existing_output_replaced_whole(tmp_path):
     target = tmp_path / "r.xlsx"
     target.write_bytes(b"old")
-    outputs = writer.AtomicOutputs()
-    writer.write_workbook(report_for([{}]), outputs.temporary_for(target))
+    outputs = AtomicOutputs()
+    workbook.write_workbook(report_for([{}]), outputs.temporary_for(target))
     assert target.read_bytes() == b"old"
     outputs.commit()
     assert fastexcel.read_excel(target).sheet_names[0] == "汇总"
@@ -78,7 +79,7 @@ def test_existing_output_replaced_whole(tmp_path):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_summary_sheet_names_every_rule_not_run(tmp_path, lang):
     path: Path = tmp_path / "r.xlsx"
-    writer.write_workbook(report_for([{}], lang), path)
+    workbook.write_workbook(report_for([{}], lang), path)
     summary = fastexcel.read_excel(path).load_sheet(0, header_row=None).to_polars()
     text = " ".join(str(v) for row in summary.rows() for v in row if v is not None)
     assert ("T205 未运行" if lang == "zh" else "T205 not run") in text

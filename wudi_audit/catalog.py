@@ -15,8 +15,8 @@ import xlsxwriter
 from wudi_audit import __version__
 from wudi_audit.checks import REGISTRY, AuditInputs
 from wudi_audit.inputs import read_reference
-from wudi_audit.io.normalize import normalize
-from wudi_audit.io.reader import ReadLimits, SourceFile
+from wudi_audit.read.normalize import normalize
+from wudi_audit.read.reader import ReadLimits, SourceFile
 from wudi_audit.rulepack import RulePack
 
 COLUMNS = {

@@ -78,14 +78,15 @@ def check(
     ] = FailOn.reject,
 ) -> None:
     """审核一个申领批次 / check one claim batch."""
-    from wudi_audit.io.writer import (
+    from wudi_audit.pipeline import BatchRequest, run_batch
+    from wudi_audit.report.json_doc import to_json
+    from wudi_audit.report.outputs import (
         AtomicOutputs,
         validate_output_path,
         write_bytes_output,
-        write_workbook,
     )
-    from wudi_audit.pipeline import BatchRequest, run_batch
-    from wudi_audit.report import build_report, to_json
+    from wudi_audit.report.tables import build_report
+    from wudi_audit.report.workbook import write_workbook
     from wudi_audit.rulepack import load_rule_packs
 
     started = time.perf_counter()
@@ -306,7 +307,7 @@ def catalog_check(
     import json
 
     from wudi_audit.catalog import check_catalog, to_document, write_catalog_workbook
-    from wudi_audit.io.writer import AtomicOutputs, validate_output_path, write_bytes_output
+    from wudi_audit.report.outputs import AtomicOutputs, validate_output_path, write_bytes_output
     from wudi_audit.rulepack import load_rule_pack
 
     started = dt.datetime.now().isoformat(timespec="seconds")

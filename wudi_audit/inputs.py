@@ -12,8 +12,8 @@ import polars as pl
 from wudi_audit import idnumber
 from wudi_audit.checks.base import INPUT_LABELS, AuditInputs
 from wudi_audit.errors import UserInputError
-from wudi_audit.io.normalize import normalize
-from wudi_audit.io.reader import RawTable, ReadLimits, SourceFile, read_table
+from wudi_audit.read.normalize import normalize
+from wudi_audit.read.reader import RawTable, ReadLimits, SourceFile, read_table
 from wudi_audit.rulepack import RulePack
 from wudi_audit.schema import ATTENDANCE, CLAIMS, TABLES
 

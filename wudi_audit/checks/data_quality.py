@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from wudi_audit.checks.base import AuditInputs, Severity, flags, register, whole_claim_at_stake
-from wudi_audit.io.normalize import parse_number
+from wudi_audit.read.normalize import parse_number
 from wudi_audit.rulepack import RulePack
 from wudi_audit.schema import CLAIMS, Kind
 

@@ -16,14 +16,14 @@ from pathlib import Path
 import polars as pl
 
 from wudi_audit.errors import UserInputError
-from wudi_audit.io.headers import (
+from wudi_audit.read.headers import (
     HeaderMatch,
     find_header,
     missing_columns_error,
     two_level_header,
 )
-from wudi_audit.io.native import quiet_native
-from wudi_audit.io.sniff import check_zip_limits, sniff_format
+from wudi_audit.read.native import quiet_native
+from wudi_audit.read.sniff import check_zip_limits, sniff_format
 from wudi_audit.schema import TableSchema
 
 TOTAL_MARKERS = ("合计", "总计", "小计")

@@ -12,8 +12,8 @@ import polars as pl
 from wudi_audit import __version__
 from wudi_audit.checks import REGISTRY
 from wudi_audit.engine import VERDICTS, AuditResult
-from wudi_audit.io.reader import SourceFile
 from wudi_audit.masking import mask_id_number, mask_name, mask_value
+from wudi_audit.read.reader import SourceFile
 from wudi_audit.rulepack import RulePack
 
 SEVERITY_LABELS = {
@@ -283,30 +283,6 @@ def _summary(result: AuditResult, lang: str) -> dict[str, Any]:
             for r in providers.iter_rows(named=True)
         ],
     }
-
-
-def to_json(report: Report) -> str:
-    exceptions = []
-    for row in report.exceptions.iter_rows(named=True):
-        exceptions.append(
-            {
-                "code": row["code"],
-                "severity": row["severity_code"],
-                "rule_name": row["rule_name"],
-                "source_row": row["source_row"],
-                "source_file": row["source_file"],
-                "source_sheet": row["source_sheet"],
-                "id_number": row["id_number"],
-                "name": row["name"],
-                "class_id": row["class_id"],
-                "project_code": row["project_code"],
-                "amount_at_stake": row["amount_at_stake"],
-                "message": row["message"],
-                "evidence": json.loads(row["evidence"]) if row["evidence"] else {},
-            }
-        )
-    document = {"manifest": report.manifest, "summary": report.summary, "exceptions": exceptions}
-    return json.dumps(document, ensure_ascii=False, indent=1, default=str)
 
 
 def _batch_warnings(claims: pl.DataFrame, lang: str) -> list[str]:

@@ -11,8 +11,8 @@ import datetime as dt
 import polars as pl
 
 from wudi_audit import idnumber
-from wudi_audit.io.reader import NUMERIC_CELL, RawTable
-from wudi_audit.io.text import fold_text
+from wudi_audit.read.reader import NUMERIC_CELL, RawTable
+from wudi_audit.read.text import fold_text
 from wudi_audit.schema import Kind, TableSchema
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)

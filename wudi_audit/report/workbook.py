@@ -1,4 +1,4 @@
-"""Write the exceptions workbook with XlsxWriter, and every output atomically.
+"""Write the exceptions workbook with XlsxWriter (atomic replacement: `outputs`).
 
 Text from inputs is written with `write_string`, so a name like `=HYPERLINK(...)` stays
 text; identity numbers and codes are text cells. Rows stream in constant-memory mode.
@@ -7,91 +7,18 @@ text; identity numbers and codes are text cells. Rows stream in constant-memory 
 from __future__ import annotations
 
 import json
-import os
-import sys
-import tempfile
 from collections.abc import Sequence
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import xlsxwriter
 
-from wudi_audit.errors import UserInputError
-from wudi_audit.report import CLAIM_COLUMNS, EXCEPTION_COLUMNS, Report
+from wudi_audit.report.tables import CLAIM_COLUMNS, EXCEPTION_COLUMNS, Report
 
 MAX_DATA_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header
 MONEY_COLUMNS = {"amount", "amount_at_stake"}
 MAX_WIDTH = 60
-
-
-def validate_output_path(
-    path: Path | None, inputs: Sequence[Path], what_zh: str, what_en: str
-) -> None:
-    """Refuse an output path before any work: missing or read-only folder, parent is a
-    file, the path is a folder, or it is one of the inputs."""
-    if path is None or str(path) == "-":
-        return
-    what = what_zh
-    parent = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise UserInputError(
-            f"{what}路径是一个文件夹：{path}", f"{what_en} path is a folder: {path}"
-        )
-    if parent.exists() and not parent.is_dir():
-        raise UserInputError(
-            f"{what}的上级路径是文件而不是文件夹：{parent}",
-            f"{what_en}: parent is a file: {parent}",
-        )
-    if not parent.exists():
-        raise UserInputError(
-            f"{what}所在的文件夹不存在：{parent}", f"{what_en}: folder does not exist: {parent}"
-        )
-    if not os.access(parent, os.W_OK):
-        raise UserInputError(
-            f"{what}所在的文件夹不可写：{parent}", f"{what_en}: folder is not writable: {parent}"
-        )
-    resolved = path.resolve()
-    for source in inputs:
-        if source.exists() and source.resolve() == resolved:
-            raise UserInputError(
-                f"{what}不能覆盖输入文件：{path}", f"{what_en} would overwrite an input: {path}"
-            )
-
-
-class AtomicOutputs:
-    """Collect outputs in temporary files beside their targets; rename all at the end."""
-
-    def __init__(self) -> None:
-        self._pending: list[tuple[Path, Path]] = []
-
-    def temporary_for(self, target: Path) -> Path:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(handle)
-        temp = Path(name)
-        self._pending.append((temp, target))
-        return temp
-
-    def commit(self) -> None:
-        for temp, target in self._pending:
-            os.replace(temp, target)
-        self._pending.clear()
-
-    def discard(self) -> None:
-        for temp, _ in self._pending:
-            with suppress(OSError):
-                temp.unlink()
-        self._pending.clear()
-
-
-def write_bytes_output(target: Path, data: bytes, outputs: AtomicOutputs) -> None:
-    if str(target) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    temp = outputs.temporary_for(target)
-    temp.write_bytes(data)
 
 
 def _display_width(value: Any) -> int:

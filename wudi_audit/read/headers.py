@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wudi_audit.errors import UserInputError
-from wudi_audit.io.text import fold_header, header_unit
+from wudi_audit.read.text import fold_header, header_unit
 from wudi_audit.schema import Kind, TableSchema
 
 HEADER_SEARCH_ROWS = 30

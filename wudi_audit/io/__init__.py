@@ -1,1 +1,0 @@
-"""Reading inputs (format sniffing, header matching, normalisation) and writing outputs."""

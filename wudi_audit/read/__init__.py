@@ -1,0 +1,1 @@
+"""Reading inputs: format sniffing, native-reader guards, header matching, normalisation."""
