@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -16,13 +17,16 @@ import xlsxwriter
 from tests.test_reader import HEADERS, ROW, write_csv
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "wudi_audit", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
         timeout=120,
+        env={**os.environ, **env} if env else None,
     )
 
 
@@ -88,9 +92,9 @@ def test_json_contract(demo):
 def test_workbook_sheets_and_text_ids(demo):
     _, out, _ = demo
     reader = fastexcel.read_excel(out / "r.xlsx")
-    assert reader.sheet_names == ["汇总", "申领审核", "异常明细", "规则"]
+    assert reader.sheet_names == ["汇总", "申领审核", "异常明细", "规则", "运行信息"]
     claims = reader.load_sheet("申领审核").to_polars()
-    assert claims.columns[:3] == ["来源行", "公民身份号码", "姓名"]
+    assert claims.columns[:4] == ["来源行", "申领编号", "姓名", "公民身份号码"]
     with zipfile.ZipFile(out / "r.xlsx") as archive:
         sheet = archive.read("xl/worksheets/sheet2.xml").decode()
     assert "<pane" in sheet and "<autoFilter" in sheet
@@ -197,6 +201,7 @@ def test_english_output(tmp_path):
         "Claims",
         "Exceptions",
         "Rules",
+        "Run",
     ]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
 
 from wudi_audit import __version__
@@ -155,37 +155,21 @@ def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> 
     zh = report.lang == "zh"
     console = Console(stderr=err, highlight=False)
     if console.is_terminal:
-        table = Table(title="审核汇总" if zh else "Audit summary")
-        for header in (
-            ["规则", "名称", "严重程度", "笔数", "涉及金额（元）"]
-            if zh
-            else ["Code", "Rule", "Severity", "Claims", "At stake (yuan)"]
-        ):
-            table.add_column(header)
-        for r in s["rules"]:
-            if r["claims_flagged"]:
-                table.add_row(
-                    r["code"],
-                    r["name"],
-                    r["severity"],
-                    str(r["claims_flagged"]),
-                    f"{r['amount_at_stake']:.2f}",
-                )
-        console.print(table)
+        console.print(_summary_table(report))
     line = (
-        f"申领 {s['claims']} 笔：通过 {s['claims_pass']}，复核 {s['claims_review']}，"
-        f"退回 {s['claims_reject']}；申领金额 {s['claimed_amount']:.2f} 元，"
-        f"涉及金额 {s['amount_at_stake']:.2f} 元"
+        f"申领 {s['claims']:,} 笔：通过 {s['claims_pass']:,}，复核 {s['claims_review']:,}，"
+        f"退回 {s['claims_reject']:,}；申领金额 {s['claimed_amount']:,.2f} 元，"
+        f"涉及金额 {s['amount_at_stake']:,.2f} 元"
         if zh
-        else f"{s['claims']} claims: {s['claims_pass']} pass, {s['claims_review']} review, "
-        f"{s['claims_reject']} reject; claimed {s['claimed_amount']:.2f}, "
-        f"at stake {s['amount_at_stake']:.2f} yuan"
+        else f"{s['claims']:,} claims: {s['claims_pass']:,} pass, {s['claims_review']:,} "
+        f"review, {s['claims_reject']:,} reject; claimed {s['claimed_amount']:,.2f}, "
+        f"at stake {s['amount_at_stake']:,.2f} yuan"
     )
     console.print(f"wudi-audit: {line}", soft_wrap=True)
     if s["attendance"] is not None:
         a = s["attendance"]
         console.print(
-            f"wudi-audit: 考勤 {a['records']} 条，其中无对应申领 {a['without_claim']} 条，"
+            f"wudi-audit: 考勤 {a['records']:,} 条，其中无对应申领 {a['without_claim']:,} 条，"
             f"无法认定课时 {a['unreadable']} 条"
             if zh
             else f"wudi-audit: {a['records']} attendance records, {a['without_claim']} match "
@@ -206,6 +190,49 @@ def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> 
         console.print(f"wudi-audit: {'已写入' if zh else 'wrote'} {workbook}", soft_wrap=True)
     if json_out is not None and str(json_out) != "-":
         console.print(f"wudi-audit: {'已写入' if zh else 'wrote'} {json_out}", soft_wrap=True)
+
+
+def _summary_table(report) -> Group:
+    """The verdicts, then the rules that flagged claims: amounts right-aligned with
+    thousands separators, severities in the report's vocabulary (退回 / 复核 in Chinese)."""
+    s = report.summary
+    zh = report.lang == "zh"
+    verdicts = Table(title="审核汇总" if zh else "Audit summary", title_justify="left")
+    for header in (
+        ["审核结论", "笔数", "申领金额（元）", "涉及金额（元）"]
+        if zh
+        else ["Verdict", "Claims", "Claimed (yuan)", "At stake (yuan)"]
+    ):
+        verdicts.add_column(header, justify="left" if header[0] in "审V" else "right")
+    for v in s["verdicts"]:
+        verdicts.add_row(
+            v["label"], f"{v['claims']:,}", f"{v['amount']:,.2f}", f"{v['amount_at_stake']:,.2f}"
+        )
+    verdicts.add_section()
+    verdicts.add_row(
+        "合计" if zh else "total",
+        f"{s['claims']:,}",
+        f"{s['claimed_amount']:,.2f}",
+        f"{s['amount_at_stake']:,.2f}",
+    )
+    rules = Table()
+    for header in (
+        ["规则", "名称", "严重程度", "笔数", "涉及金额（元）"]
+        if zh
+        else ["Code", "Rule", "Severity", "Claims", "At stake (yuan)"]
+    ):
+        right = header in ("笔数", "涉及金额（元）", "Claims", "At stake (yuan)")
+        rules.add_column(header, justify="right" if right else "left")
+    for r in s["rules"]:
+        if r["claims_flagged"]:
+            rules.add_row(
+                r["code"],
+                r["name"],
+                r["severity_label"],
+                f"{r['claims_flagged']:,}",
+                f"{r['amount_at_stake']:,.2f}",
+            )
+    return Group(verdicts, rules) if rules.row_count else Group(verdicts)
 
 
 @app.command("rules")

@@ -4,7 +4,7 @@ docs and the code cannot drift (`wudi-audit rules --markdown > docs/rules.md`)."
 from __future__ import annotations
 
 from wudi_audit.checks import REGISTRY
-from wudi_audit.checks.base import input_label
+from wudi_audit.checks.base import VOCABULARY, input_label
 from wudi_audit.rulepack import load_rule_pack
 
 FAMILIES = {
@@ -14,7 +14,7 @@ FAMILIES = {
     "S": "S — 培训补贴 / subsidy claims",
     "O": "O — 机构与目录 / providers and catalogue",
 }
-SEVERITY = {"reject": "不予补贴 reject", "review": "需复核 review", "info": "提示 info"}
+SEVERITY = {code: f"{zh} {en}" for code, (zh, en) in VOCABULARY.items()}
 
 
 def rules_markdown() -> str:

@@ -31,6 +31,16 @@ class Severity(StrEnum):
         return {"info": 0, "review": 1, "reject": 2}[self.value]
 
 
+# One vocabulary for severities and verdicts in every output (SPEC §4): the terminal, the
+# workbook and the JSON labels. JSON `severity` keeps the codes (reject/review/info).
+VOCABULARY = {
+    "reject": ("退回", "reject"),
+    "review": ("复核", "review"),
+    "pass": ("通过", "pass"),
+    "info": ("提示", "info"),
+}
+
+
 FLAG_SCHEMA = {
     "row_id": pl.UInt32,
     "message_zh": pl.String,

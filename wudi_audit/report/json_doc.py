@@ -14,17 +14,21 @@ def to_json(report: Report) -> str:
             {
                 "code": row["code"],
                 "severity": row["severity_code"],
+                "severity_label": row["severity"],
                 "rule_name": row["rule_name"],
                 "source_row": row["source_row"],
                 "source_file": row["source_file"],
                 "source_sheet": row["source_sheet"],
-                "id_number": row["id_number"],
+                "claim_id": row["claim_id"],
+                "id_number": row["id_number_read"],
+                "id_damaged": row["id_damaged"],
                 "name": row["name"],
                 "class_id": row["class_id"],
                 "project_code": row["project_code"],
                 "amount_at_stake": row["amount_at_stake"],
                 "message": row["message"],
-                "evidence": json.loads(row["evidence"]) if row["evidence"] else {},
+                "evidence": json.loads(row["evidence_json"]) if row["evidence_json"] else {},
+                "evidence_text": row["evidence"] or "",
             }
         )
     document = {"manifest": report.manifest, "summary": report.summary, "exceptions": exceptions}

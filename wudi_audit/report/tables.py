@@ -11,30 +11,31 @@ import polars as pl
 
 from wudi_audit import __version__
 from wudi_audit.checks import REGISTRY
+from wudi_audit.checks.base import VOCABULARY
 from wudi_audit.engine import VERDICTS, AuditResult
 from wudi_audit.masking import mask_id_number, mask_name, mask_value
 from wudi_audit.read.reader import SourceFile
+from wudi_audit.report.evidence import evidence_column
 from wudi_audit.rulepack import RulePack
 
-SEVERITY_LABELS = {
-    "reject": ("不予补贴", "reject"),
-    "review": ("需复核", "review"),
-    "info": ("提示", "info"),
-}
+SEVERITY_LABELS = {k: VOCABULARY[k] for k in ("reject", "review", "info")}
 SHEETS = {
     "summary": ("汇总", "Summary"),
     "claims": ("申领审核", "Claims"),
     "exceptions": ("异常明细", "Exceptions"),
     "rules": ("规则", "Rules"),
+    "sample": ("抽查样本", "Sample"),
+    "run": ("运行信息", "Run"),
 }
 # column key → (zh header, en header)
 HEADERS = {
+    "claim_id": ("申领编号", "Claim id"),
     "code": ("规则代码", "Code"),
     "rule_name": ("规则名称", "Rule"),
     "severity": ("严重程度", "Severity"),
     "message": ("说明", "Message"),
     "evidence": ("证据", "Evidence"),
-    "amount_at_stake": ("涉及金额（元）", "Amount at stake (yuan)"),
+    "amount_at_stake": ("涉及金额（元）", "At stake (yuan)"),
     "source_file": ("来源文件", "Source file"),
     "source_sheet": ("工作表", "Sheet"),
     "source_row": ("来源行", "Source row"),
@@ -43,41 +44,57 @@ HEADERS = {
     "project_code": ("项目编号", "Project"),
     "class_id": ("班级编号", "Class"),
     "provider_name": ("培训机构", "Provider"),
+    "start_date": ("开班日期", "Start"),
+    "end_date": ("结业日期", "End"),
+    "online_hours": ("线上课时", "Online hours"),
+    "offline_hours": ("线下课时", "Offline hours"),
     "amount": ("申领金额（元）", "Amount (yuan)"),
     "verdict": ("审核结论", "Verdict"),
     "codes": ("违反规则", "Rules broken"),
+    "reason": ("主要原因", "Main reason"),
     "id_note": ("身份证号说明", "Identity note"),
 }
+# SPEC §4: the order of the columns on each sheet (申领编号 only when the batch has one)
+CLAIM_COLUMNS = (
+    "source_row",
+    "claim_id",
+    "name",
+    "id_number",
+    "project_code",
+    "class_id",
+    "provider_name",
+    "start_date",
+    "end_date",
+    "online_hours",
+    "offline_hours",
+    "amount",
+    "verdict",
+    "codes",
+    "amount_at_stake",
+    "reason",
+    "id_note",
+)
 EXCEPTION_COLUMNS = (
+    "claim_id",
+    "id_number",
+    "name",
     "code",
     "rule_name",
     "severity",
     "message",
     "evidence",
     "amount_at_stake",
-    "source_file",
     "source_sheet",
     "source_row",
-    "id_number",
-    "name",
     "project_code",
     "class_id",
     "provider_name",
-)
-CLAIM_COLUMNS = (
-    "source_row",
-    "id_number",
-    "name",
-    "project_code",
-    "class_id",
-    "provider_name",
+    "start_date",
+    "end_date",
     "amount",
-    "verdict",
-    "codes",
-    "amount_at_stake",
-    "id_note",
 )
 MASKED_EVIDENCE_KEYS = ("name", "names", "other_names")
+DAMAGED_PREFIX = ("已损坏：", "damaged: ")
 
 
 @dataclass
@@ -85,9 +102,14 @@ class Report:
     lang: str
     manifest: dict[str, Any]
     summary: dict[str, Any]
-    exceptions: pl.DataFrame  # columns EXCEPTION_COLUMNS, values in the report's language
-    claims: pl.DataFrame  # columns CLAIM_COLUMNS
+    # one row per (claim, rule), values in the report's language; besides the sheet's
+    # columns: `severity_code`, `source_file`, `evidence_json`, `id_number_read` (the number
+    # as read, masked when asked) and `id_damaged`, for `--json`
+    exceptions: pl.DataFrame
+    claims: pl.DataFrame  # the sheet's columns (CLAIM_COLUMNS)
     rules: list[dict[str, Any]]
+    has_claim_id: bool = False
+    sample: pl.DataFrame | None = None  # the review sample (抽查样本), when drawn
 
     def sheet(self, key: str) -> str:
         return SHEETS[key][0 if self.lang == "zh" else 1]
@@ -95,9 +117,50 @@ class Report:
     def header(self, key: str) -> str:
         return HEADERS[key][0 if self.lang == "zh" else 1]
 
+    def label(self, code: str) -> str:
+        """通过 / 复核 / 退回 / 提示 in the report's language."""
+        return _pick(self.lang, VOCABULARY[code])
+
+    def columns(self, key: str) -> tuple[str, ...]:
+        """The columns of the claims or exceptions sheet, in SPEC §4's order."""
+        columns = CLAIM_COLUMNS if key == "claims" else EXCEPTION_COLUMNS
+        return tuple(c for c in columns if c != "claim_id" or self.has_claim_id)
+
 
 def _pick(lang: str, pair: tuple[str, str]) -> str:
     return pair[0] if lang == "zh" else pair[1]
+
+
+def damaged_display(number: str, lang: str = "zh") -> str:
+    """A number damaged by a spreadsheet (P102) as the cell showed it, marked damaged: a
+    numeric cell in Excel's 15 significant digits (`3.20581199103092e+17`), text as it was;
+    never a plausible-looking 18-digit number."""
+    shown = number
+    if number.isdigit() and len(number) > 15 and not number.endswith("000"):
+        shown = f"{float(number):.15g}"
+    return _pick(lang, DAMAGED_PREFIX) + shown
+
+
+def _identity_display(frame: pl.DataFrame, lang: str, mask_ids: bool) -> pl.Series:
+    """The identity number to show: masked when asked, damaged ones marked as such."""
+    number = frame.select(
+        mask_id_number(pl.col("id_number")) if mask_ids else pl.col("id_number")
+    ).to_series()
+    damaged = frame["id_damaged"].fill_null(False)
+    if not damaged.any():
+        return number.alias("id_number")
+    raw = frame.filter(damaged)["id_number"].unique().drop_nulls()
+    shown = {}
+    for value in raw:
+        text = damaged_display(value, lang)
+        if mask_ids:
+            prefix = _pick(lang, DAMAGED_PREFIX)
+            text = prefix + (mask_value(text.removeprefix(prefix), "id") or "")
+        shown[value] = text
+    display = frame["id_number"].replace_strict(shown, default=None, return_dtype=pl.String)
+    return (
+        pl.select(pl.when(damaged).then(display).otherwise(number)).to_series().alias("id_number")
+    )
 
 
 def build_report(
@@ -113,46 +176,88 @@ def build_report(
 ) -> Report:
     zh = lang == "zh"
     ex = result.exceptions
-    id_expr = mask_id_number(pl.col("id_number")) if mask_ids else pl.col("id_number")
     name_expr = mask_name(pl.col("name")) if mask_ids else pl.col("name")
     names = {code: _pick(lang, (r.name_zh, r.name_en)) for code, r in REGISTRY.items()}
     severities = {k: _pick(lang, v) for k, v in SEVERITY_LABELS.items()}
+    claim_keys = result.claims.select(
+        "row_id",
+        "id_damaged",
+        "claim_id",
+        "start_date",
+        "end_date",
+        "online_hours",
+        "offline_hours",
+    )
+    ex = ex.join(claim_keys, on="row_id", how="left", maintain_order="left")
     exceptions = ex.select(
+        pl.col("claim_id"),
+        _identity_display(ex, lang, mask_ids),
+        name_expr.alias("name"),
         pl.col("code"),
         pl.col("code").replace_strict(names, default="").alias("rule_name"),
         pl.col("severity").replace_strict(severities, default=pl.col("severity")),
-        pl.col("severity").alias("severity_code"),
         pl.col("message_zh" if zh else "message_en").alias("message"),
-        pl.col("evidence"),
+        pl.col("evidence").alias("evidence_json"),
         (pl.col("amount_at_stake_fen") / 100).alias("amount_at_stake"),
-        pl.col("source_file"),
         pl.col("source_sheet"),
         pl.col("source_row"),
-        id_expr.alias("id_number"),
-        name_expr.alias("name"),
         pl.col("project_code"),
         pl.col("class_id"),
         pl.col("provider_name"),
+        pl.col("start_date"),
+        pl.col("end_date"),
+        (pl.col("amount_fen") / 100).alias("amount"),
+        pl.col("severity").alias("severity_code"),
+        pl.col("source_file"),
+        pl.col("row_id"),
+        (mask_id_number(pl.col("id_number")) if mask_ids else pl.col("id_number")).alias(
+            "id_number_read"
+        ),
+        pl.col("id_damaged").fill_null(False),
     )
     if mask_ids:
         exceptions = exceptions.with_columns(
-            pl.col("evidence").map_elements(_mask_evidence, return_dtype=pl.String)
+            pl.col("evidence_json").map_elements(_mask_evidence, return_dtype=pl.String)
         )
-    verdict_labels = {k: _pick(lang, v) for k, v in VERDICTS.items()}
+    exceptions = exceptions.with_columns(
+        evidence_column(exceptions["evidence_json"], lang).alias("evidence")
+    )
+    verdict_labels = {k: _pick(lang, VOCABULARY[k]) for k in VERDICTS}
+    # the most severe reason of each claim: exceptions are sorted by severity within a row
+    reasons = exceptions.group_by("row_id", maintain_order=True).agg(
+        pl.col("message").first().alias("reason")
+    )
     legacy_note = "15位旧号码已升级为18位" if zh else "15-digit legacy number upgraded to 18"
-    claims = result.claims.select(
+    damaged_note = (
+        "号码已被表格软件损坏，请以文本格式重新导出"
+        if zh
+        else "number damaged by a spreadsheet; re-export the column as text"
+    )
+    claims = result.claims.join(reasons, on="row_id", how="left", maintain_order="left")
+    claims = claims.select(
         pl.col("source_row"),
-        id_expr.alias("id_number"),
+        pl.col("claim_id"),
         name_expr.alias("name"),
+        _identity_display(claims, lang, mask_ids),
         pl.col("project_code"),
         pl.col("class_id"),
         pl.col("provider_name"),
+        pl.col("start_date"),
+        pl.col("end_date"),
+        pl.col("online_hours"),
+        pl.col("offline_hours"),
         (pl.col("amount_fen") / 100).alias("amount"),
         pl.col("verdict").replace_strict(verdict_labels),
         pl.col("codes"),
         (pl.col("amount_at_stake_fen") / 100).alias("amount_at_stake"),
-        pl.when(pl.col("id_legacy15")).then(pl.lit(legacy_note)).alias("id_note"),
+        pl.col("reason"),
+        pl.when(pl.col("id_damaged").fill_null(False))
+        .then(pl.lit(damaged_note))
+        .when(pl.col("id_legacy15"))
+        .then(pl.lit(legacy_note))
+        .alias("id_note"),
     )
+    exceptions = exceptions.drop("row_id")
     manifest = {
         "tool": "wudi-audit",
         "version": __version__,
@@ -178,6 +283,7 @@ def build_report(
             "code": r.code,
             "name": _pick(lang, (r.name_zh, r.name_en)),
             "severity": r.severity.value,
+            "severity_label": severities[r.severity.value],
             "clause": r.clause,
             "parameters": {p: pack.params[p] for p in r.params},
             "ran": r.code not in result.rules_skipped,
@@ -187,7 +293,8 @@ def build_report(
         }
         for r in (REGISTRY[c] for c in sorted(REGISTRY))
     ]
-    return Report(lang, manifest, summary, exceptions, claims, rules)
+    has_claim_id = bool(result.claims["claim_id"].is_not_null().any())
+    return Report(lang, manifest, summary, exceptions, claims, rules, has_claim_id)
 
 
 def _mask_evidence(text: str | None) -> str | None:
@@ -217,6 +324,8 @@ def _yuan(fen: int | None) -> float:
 
 
 def _summary(result: AuditResult, lang: str) -> dict[str, Any]:
+    """The figures of the 汇总 sheet and of the terminal. Amounts are counted non-negative
+    (a negative amount is D003 and pays nothing), so the verdicts add up to the claims."""
     ex, claims = result.exceptions, result.claims
     per_rule = (
         ex.group_by("code")
@@ -232,38 +341,62 @@ def _summary(result: AuditResult, lang: str) -> dict[str, Any]:
                 "code": rule.code,
                 "name": _pick(lang, (rule.name_zh, rule.name_en)),
                 "severity": rule.severity.value,
+                "severity_label": _pick(lang, VOCABULARY[rule.severity.value]),
                 "claims_flagged": int(row.get("claims", 0)),
                 "amount_at_stake": _yuan(row.get("amount_at_stake_fen")),
             }
         )
-    verdict_counts = dict(claims.group_by("verdict").len().iter_rows())
     amount = pl.col("amount_fen").clip(lower_bound=0).fill_null(0)
+    verdict = pl.col("verdict")
     totals = claims.select(
         pl.len().alias("claims"),
         amount.sum().alias("claimed"),
-        amount.filter(pl.col("verdict") == "pass").sum().alias("passing"),
         pl.col("amount_at_stake_fen").sum().alias("at_stake"),
+        (pl.col("amount_at_stake_fen") > 0).sum().alias("claims_at_stake"),
+        (verdict != "pass").sum().alias("flagged"),
+        *[(verdict == v).sum().alias(f"n_{v}") for v in VERDICTS],
+        *[amount.filter(verdict == v).sum().alias(f"amount_{v}") for v in VERDICTS],
+        *[
+            pl.col("amount_at_stake_fen").filter(verdict == v).sum().alias(f"stake_{v}")
+            for v in VERDICTS
+        ],
     ).row(0, named=True)
     providers = (
         claims.group_by(pl.coalesce("provider_name", "provider_code").alias("provider"))
         .agg(
             pl.len().alias("claims"),
-            (pl.col("verdict") == "reject").sum().alias("rejected"),
-            (pl.col("verdict") == "review").sum().alias("review"),
             amount.sum().alias("claimed"),
+            amount.filter(verdict == "pass").sum().alias("passing"),
+            (verdict == "reject").sum().alias("rejected"),
+            (verdict == "review").sum().alias("review"),
+            (verdict != "pass").mean().alias("flagged_share"),
             pl.col("amount_at_stake_fen").sum().alias("at_stake"),
         )
-        .sort("at_stake", "claims", descending=True)
+        .sort(["at_stake", "claims", "provider"], descending=[True, True, False])
     )
+    verdicts = [
+        {
+            "verdict": v,
+            "label": _pick(lang, VOCABULARY[v]),
+            "claims": int(totals[f"n_{v}"]),
+            "amount": _yuan(totals[f"amount_{v}"]),
+            "amount_at_stake": _yuan(totals[f"stake_{v}"]),
+        }
+        for v in ("pass", "review", "reject")
+    ]
     return {
         "claims": int(totals["claims"]),
-        "claims_pass": int(verdict_counts.get("pass", 0)),
-        "claims_review": int(verdict_counts.get("review", 0)),
-        "claims_reject": int(verdict_counts.get("reject", 0)),
+        "claims_pass": int(totals["n_pass"]),
+        "claims_review": int(totals["n_review"]),
+        "claims_reject": int(totals["n_reject"]),
+        "claims_flagged": int(totals["flagged"]),
         "exceptions": ex.height,
         "claimed_amount": _yuan(totals["claimed"]),
-        "passing_amount": _yuan(totals["passing"]),
+        "passing_amount": _yuan(totals["amount_pass"]),
+        "review_amount": _yuan(totals["amount_review"]),
+        "rejected_amount": _yuan(totals["amount_reject"]),
         "amount_at_stake": _yuan(totals["at_stake"]),
+        "verdicts": verdicts,
         "attendance": result.attendance,
         "warnings": _batch_warnings(claims, lang),
         "rules": rules,
@@ -275,9 +408,11 @@ def _summary(result: AuditResult, lang: str) -> dict[str, Any]:
             {
                 "provider": r["provider"] or "",
                 "claims": int(r["claims"]),
+                "claimed_amount": _yuan(r["claimed"]),
+                "passing_amount": _yuan(r["passing"]),
                 "rejected": int(r["rejected"]),
                 "review": int(r["review"]),
-                "claimed_amount": _yuan(r["claimed"]),
+                "flagged_share": round(float(r["flagged_share"] or 0), 4),
                 "amount_at_stake": _yuan(r["at_stake"]),
             }
             for r in providers.iter_rows(named=True)

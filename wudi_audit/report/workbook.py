@@ -1,61 +1,106 @@
 """Write the exceptions workbook with XlsxWriter (atomic replacement: `outputs`).
 
-Text from inputs is written with `write_string`, so a name like `=HYPERLINK(...)` stays
-text; identity numbers and codes are text cells. Rows stream in constant-memory mode.
+Sheets: 汇总 (`summary_sheet`), 申领审核, 异常明细, 规则, 抽查样本 (with a sample) and
+运行信息 (`run_sheet`). Text from inputs is written with `write_string`, so a name like
+`=HYPERLINK(...)` stays text; identity numbers and codes are text cells, with Excel's
+"number stored as text" check switched off on their columns. Rows stream in
+constant-memory mode; each column's writer is chosen once from its kind, not per cell.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import xlsxwriter
 
-from wudi_audit.report.tables import CLAIM_COLUMNS, EXCEPTION_COLUMNS, Report
+from wudi_audit.report.layout import (
+    COLUMN_KINDS,
+    DEFAULT_KIND,
+    Formats,
+    column_letter,
+    display_width,
+    excel_serial,
+    set_up_printing,
+)
+from wudi_audit.report.run_sheet import write_run_sheet
+from wudi_audit.report.summary_sheet import write_summary_sheet
+from wudi_audit.report.tables import HEADERS, VOCABULARY, Report
 
 MAX_DATA_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header
-MONEY_COLUMNS = {"amount", "amount_at_stake"}
 MAX_WIDTH = 60
+LINE_HEIGHT = 15  # points, one line of 11-point text
+MAX_LINES = 8
 
 
-def _display_width(value: Any) -> int:
-    text = "" if value is None else str(value)
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+class TableWriter:
+    """One table on as many sheets as Excel's row limit needs: a frozen, filtered header
+    row, widths for Chinese text, formats by column kind, printing set up."""
 
-
-TEXT_FORMAT_COLUMNS = {"id_number", "project_code", "class_id", "code", "codes"}
-
-
-class _SheetWriter:
-    def __init__(self, workbook, formats: dict[str, Any]) -> None:
+    def __init__(self, workbook, formats: Formats, lang: str) -> None:
         self.workbook = workbook
         self.formats = formats
+        # 通过/复核/退回/提示 label → its coloured format
+        self.coloured = {
+            label: formats.by_value[code] for code, pair in VOCABULARY.items() for label in pair
+        }
+        self.lang = lang
 
-    def table(self, base_name: str, headers: Sequence[str], frame: pl.DataFrame) -> None:
-        """One table on as many sheets as Excel's row limit needs, with a frozen header,
-        a filter and widths that fit the (CJK-aware) text of the first rows."""
-        sample = frame.head(200).rows()
-        widths = [
-            min(MAX_WIDTH, max([_display_width(h)] + [_display_width(r[i]) for r in sample]) + 2)
-            for i, h in enumerate(headers)
-        ]
-        # one writer per column, chosen once from the column's type (not per cell)
+    def _column_writers(self, frame: pl.DataFrame) -> list[tuple[str, object]]:
+        f = self.formats
         writers = []
         for name, dtype in frame.schema.items():
-            if dtype.is_numeric():
-                fmt = self.formats["money"] if name in MONEY_COLUMNS else None
-                writers.append(("number", fmt))
+            kind = COLUMN_KINDS.get(name, DEFAULT_KIND)[0]
+            if kind == "money":
+                writers.append(("number", f.money))
+            elif kind == "date":
+                writers.append(("number", f.date))
+            elif kind == "int":
+                writers.append(("number", f.centre))
+            elif kind == "centre":
+                writers.append(("string", f.centre))
+            elif kind == "hours" or dtype.is_numeric():
+                writers.append(("number", f.text))
+            elif kind == "code":
+                writers.append(("string", f.code))
+            elif kind == "wrap":
+                writers.append(("string", f.wrap))
+            elif kind in ("verdict", "severity"):
+                writers.append(("coloured", f.text))
             else:
-                writers.append(
-                    ("string", self.formats["text"] if name in TEXT_FORMAT_COLUMNS else None)
-                )
+                writers.append(("string", f.text))
+        return writers
+
+    def _widths(self, headers: Sequence[str], frame: pl.DataFrame) -> list[int]:
+        sample = frame.head(200).rows()
+        widths = []
+        for i, (name, header) in enumerate(zip(frame.columns, headers, strict=True)):
+            kind, width = COLUMN_KINDS.get(name, DEFAULT_KIND)
+            if kind in ("text", "code") or name not in COLUMN_KINDS:
+                seen = max([display_width(r[i]) for r in sample], default=0)
+                width = max(width, min(MAX_WIDTH, seen + 1))
+            # a header wraps onto two lines rather than widening the column
+            width = max(width, min(display_width(header), 2 * width) // 2 + 1)
+            widths.append(width)
+        return widths
+
+    def table(self, base_name: str, headers: Sequence[str], frame: pl.DataFrame) -> None:
+        writers = self._column_writers(frame)
+        widths = self._widths(headers, frame)
+        text_columns = [i for i, (_, fmt) in enumerate(writers) if fmt is self.formats.code]
+        date_columns = [c for c in frame.columns if COLUMN_KINDS.get(c, DEFAULT_KIND)[0] == "date"]
         frame = frame.with_columns(
-            pl.col(c).cast(pl.String) for c, d in frame.schema.items() if not d.is_numeric()
+            *[excel_serial(pl.col(c)) for c in date_columns],
+            *[
+                pl.col(c).cast(pl.String)
+                for c, d in frame.schema.items()
+                if not d.is_numeric() and d != pl.Date and c not in date_columns
+            ],
         )
+        heights = _row_heights(frame, widths)
         rows = frame.iter_rows()
+        coloured = self.coloured
         chunks = max(1, -(-frame.height // MAX_DATA_ROWS))
         for part in range(chunks):
             name = base_name if part == 0 else f"{base_name}({part + 1})"
@@ -63,20 +108,65 @@ class _SheetWriter:
             for col, width in enumerate(widths):
                 sheet.set_column(col, col, width)
             sheet.freeze_panes(1, 0)
+            sheet.set_row(0, 30)
             for col, header in enumerate(headers):
-                sheet.write_string(0, col, header, self.formats["header"])
+                sheet.write_string(0, col, header, self.formats.header)
             in_part = min(MAX_DATA_ROWS, frame.height - part * MAX_DATA_ROWS)
             write_number, write_string = sheet.write_number, sheet.write_string
+            offset = part * MAX_DATA_ROWS - 1
             for r in range(1, in_part + 1):
+                lines = heights[offset + r]
+                if lines > 1:
+                    sheet.set_row(r, LINE_HEIGHT * lines)
                 for col, value in enumerate(next(rows)):
                     if value is None:
                         continue
                     kind, fmt = writers[col]
                     if kind == "number":
                         write_number(r, col, value, fmt)
-                    else:
+                    elif kind == "string":
                         write_string(r, col, value, fmt)
-            sheet.autofilter(0, 0, max(in_part, 1), len(headers) - 1)
+                    else:
+                        write_string(r, col, value, coloured.get(value, fmt))
+            last = max(in_part, 1)
+            sheet.autofilter(0, 0, last, len(headers) - 1)
+            if text_columns:
+                ranges = " ".join(
+                    f"{column_letter(c)}1:{column_letter(c)}{last + 1}" for c in text_columns
+                )
+                sheet.ignore_errors({"number_stored_as_text": ranges})
+            set_up_printing(sheet)
+
+
+def text_width(text: pl.Expr) -> pl.Expr:
+    """Width of text in Excel's column units (a digit is one), for a whole column: a CJK
+    character (three UTF-8 bytes) about 1.8, a space 0.5, other ASCII 1."""
+    chars, cjk = text.str.len_chars(), (text.str.len_bytes() - text.str.len_chars()) / 2
+    spaces = text.str.count_matches(" ")
+    return 1.8 * cjk + (chars - cjk - spaces) + 0.5 * spaces
+
+
+def _row_heights(frame: pl.DataFrame, widths: Sequence[int]) -> list[int]:
+    """Lines each row needs for its wrapped columns (Excel and LibreOffice do not grow a
+    row for wrapped text written by a program), estimated for the whole column at once."""
+    wrapped = [
+        (name, width)
+        for name, width in zip(frame.columns, widths, strict=True)
+        if COLUMN_KINDS.get(name, DEFAULT_KIND)[0] == "wrap" and frame.schema[name] == pl.String
+    ]
+    if not wrapped or not frame.height:
+        return [1] * frame.height
+    lines = [
+        (
+            (text_width(pl.col(name)) / max(width - 2, 4)).ceil().fill_null(1)
+            + pl.col(name).str.count_matches("\n").fill_null(0)
+        )
+        for name, width in wrapped
+    ]
+    heights = frame.select(
+        pl.min_horizontal(pl.max_horizontal(*lines), pl.lit(MAX_LINES)).clip(lower_bound=1)
+    )
+    return heights.to_series().cast(pl.Int32).to_list()
 
 
 def write_workbook(report: Report, path: Path) -> None:
@@ -89,21 +179,22 @@ def write_workbook(report: Report, path: Path) -> None:
             "strings_to_numbers": False,
         },
     )
-    formats = {
-        "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
-        "text": workbook.add_format({"num_format": "@"}),
-        "money": workbook.add_format({"num_format": "0.00"}),
-        "title": workbook.add_format({"bold": True, "font_size": 12}),
-    }
-    writer = _SheetWriter(workbook, formats)
-    _write_summary(workbook, report, formats)
-    for key, columns, frame in (
-        ("claims", CLAIM_COLUMNS, report.claims),
-        ("exceptions", EXCEPTION_COLUMNS, report.exceptions),
-    ):
+    formats = Formats.create(workbook)
+    writer = TableWriter(workbook, formats, report.lang)
+    write_summary_sheet(workbook, report, formats)
+    for key, frame in (("claims", report.claims), ("exceptions", report.exceptions)):
+        columns = report.columns(key)
         writer.table(report.sheet(key), [report.header(c) for c in columns], frame.select(columns))
+    _write_rules(writer, report)
+    if report.sample is not None:
+        _write_sample(writer, report, report.sample)
+    write_run_sheet(workbook, report, formats)
+    workbook.close()
+
+
+def _write_rules(writer: TableWriter, report: Report) -> None:
     zh = report.lang == "zh"
-    rule_headers = (
+    headers = (
         ["规则代码", "规则名称", "严重程度", "通知条款", "参数", "是否运行", "未运行原因"]
         if zh
         else ["Code", "Rule", "Severity", "Clause", "Parameters", "Ran", "Why not run"]
@@ -111,124 +202,27 @@ def write_workbook(report: Report, path: Path) -> None:
     rules = pl.DataFrame(
         {
             "code": [r["code"] for r in report.rules],
-            "name": [r["name"] for r in report.rules],
-            "severity": [r["severity"] for r in report.rules],
+            "rule_name": [r["name"] for r in report.rules],
+            "severity": [r["severity_label"] for r in report.rules],
             "clause": [r["clause"] for r in report.rules],
-            "params": [
-                json.dumps(r["parameters"], ensure_ascii=False) if r["parameters"] else ""
-                for r in report.rules
+            "parameters": [
+                "\n".join(f"{k} = {v}" for k, v in r["parameters"].items()) for r in report.rules
             ],
             "ran": [
                 ("是" if r["ran"] else "否") if zh else ("yes" if r["ran"] else "no")
                 for r in report.rules
             ],
-            "why": [r["why_not_run"] for r in report.rules],
+            "why_not_run": [r["why_not_run"] for r in report.rules],
         },
         schema={
-            k: pl.String for k in ("code", "name", "severity", "clause", "params", "ran", "why")
+            k: pl.String
+            for k in ("code", "rule_name", "severity", "clause", "parameters", "ran", "why_not_run")
         },
     )
-    writer.table(report.sheet("rules"), rule_headers, rules)
-    workbook.close()
+    writer.table(report.sheet("rules"), headers, rules)
 
 
-def _write_summary(workbook, report: Report, formats: dict[str, Any]) -> None:
-    zh = report.lang == "zh"
-    sheet = workbook.add_worksheet(report.sheet("summary"))
-    sheet.set_column(0, 0, 28)
-    sheet.set_column(1, 1, 40)
-    sheet.set_column(2, 6, 16)
-    row = 0
-
-    def line(*values: Any, fmt=None) -> None:
-        nonlocal row
-        for col, value in enumerate(values):
-            if value is None:
-                continue
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                sheet.write_number(row, col, value, fmt)
-            else:
-                sheet.write_string(row, col, str(value), fmt)
-        row += 1
-
-    m, s = report.manifest, report.summary
-    line("审核汇总" if zh else "Audit summary", fmt=formats["title"])
-    line("工具版本" if zh else "Tool version", f"wudi-audit {m['version']}")
-    for pack in m["rule_packs"]:  # each with its period and the claims it judged
-        line(
-            "规则包" if zh else "Rule pack",
-            pack["name"],
-            f"{pack['effective_from'] or '…'} – {pack['effective_to'] or '…'}",
-            f"{pack.get('claims', '')} " + ("笔" if zh else "claims"),
-            "SHA-256 " + pack["sha256"],
-        )
-    line("开始时间" if zh else "Started", m["started_at"])
-    line("用时（秒）" if zh else "Duration (s)", m["duration_seconds"])
-    for source in m["inputs"]:
-        line(
-            ("输入文件" if zh else "Input") + f"（{source['role']}）",
-            source["path"],
-            f"{source['rows']} " + ("行" if zh else "rows"),
-            source["format"],
-            "SHA-256 " + source["sha256"],
-        )
-        for note in source["notes"]:
-            line("", note)
-        if source["ignored_columns"]:
-            line(
-                "",
-                ("未使用的列：" if zh else "Ignored columns: ")
-                + "、".join(source["ignored_columns"]),
-            )
-    line("参数" if zh else "Parameters", json.dumps(m["parameters"], ensure_ascii=False))
-    row += 1
-    line("申领笔数" if zh else "Claims", s["claims"])
-    line(
-        "通过 / 复核 / 退回" if zh else "Pass / review / reject",
-        f"{s['claims_pass']} / {s['claims_review']} / {s['claims_reject']}",
-    )
-    line("申领金额（元）" if zh else "Claimed (yuan)", s["claimed_amount"], fmt=formats["money"])
-    line("通过金额（元）" if zh else "Passing (yuan)", s["passing_amount"], fmt=formats["money"])
-    line("涉及金额（元）" if zh else "At stake (yuan)", s["amount_at_stake"], fmt=formats["money"])
-    if s["attendance"] is not None:
-        a = s["attendance"]
-        line("考勤记录（条）" if zh else "Attendance records", a["records"])
-        line("无对应申领的考勤（条）" if zh else "Records matching no claim", a["without_claim"])
-        line("无法认定课时的考勤（条）" if zh else "Records crediting nothing", a["unreadable"])
-    row += 1
-    line(
-        *(
-            ["规则代码", "规则名称", "严重程度", "涉及笔数", "涉及金额（元）"]
-            if zh
-            else ["Code", "Rule", "Severity", "Claims flagged", "At stake (yuan)"]
-        ),
-        fmt=formats["header"],
-    )
-    for r in s["rules"]:
-        line(r["code"], r["name"], r["severity"], r["claims_flagged"], r["amount_at_stake"])
-    for warning in s.get("warnings", []):
-        row += 1
-        line(warning)
-    if s["rules_not_run"]:
-        row += 1
-        line("未运行的规则" if zh else "Rules not run", fmt=formats["header"])
-        for r in s["rules_not_run"]:
-            line(r["code"], r["reason"])
-    row += 1
-    line(
-        *(
-            ["培训机构", "申领笔数", "退回", "复核", "申领金额（元）", "涉及金额（元）"]
-            if zh
-            else ["Provider", "Claims", "Rejected", "Review", "Claimed (yuan)", "At stake (yuan)"]
-        ),
-        fmt=formats["header"],
-    )
-    for p in s["providers"]:
-        line(
-            p["provider"],
-            p["claims"],
-            p["rejected"],
-            p["review"],
-            p["claimed_amount"],
-            p["amount_at_stake"],
-        )
+def _write_sample(writer: TableWriter, report: Report, sample: pl.DataFrame) -> None:
+    """The review sample (抽查样本): its columns under the report's headers where known."""
+    headers = [report.header(c) if c in HEADERS else c for c in sample.columns]
+    writer.table(report.sheet("sample"), headers, sample)

@@ -1,0 +1,169 @@
+"""Evidence in words for the workbook: the earlier claim, the ledger batch, the other names
+or numbers, the certificate, the budget. The structured evidence stays in `--json`.
+
+Only what the message does not already say is put into words; a key this module does not
+know is left to the JSON (never shown half in English)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+
+Phrase = Callable[[Any, dict[str, Any], bool], str]
+
+
+def _row(row: Any, zh: bool) -> str:
+    return f"本批次第 {row} 行" if zh else f"batch row {row}"
+
+
+def _where(claim: dict[str, Any], zh: bool) -> str:
+    """A claim in the batch (`source_row`) or in the ledger (`batch_id` + `source_row`)."""
+    batch, row = claim.get("batch_id"), claim.get("source_row")
+    if batch:
+        return f"台账批次“{batch}”第 {row} 行" if zh else f"ledger batch {batch} row {row}"
+    return _row(row, zh)
+
+
+def _with_class(text: str, claim: dict[str, Any], zh: bool) -> str:
+    klass = claim.get("class_id")
+    if not klass:
+        return text
+    return f"{text}（班级 {klass}）" if zh else f"{text} (class {klass})"
+
+
+def _listed(items: list[str], zh: bool, limit: int = 5) -> str:
+    shown = items[:limit]
+    more = (
+        (f" 等 {len(items)} 项" if zh else f" and {len(items) - limit} more")
+        if len(items) > limit
+        else ""
+    )
+    return ("、" if zh else ", ").join(shown) + more
+
+
+def _earlier_in_batch(value: Any, _: dict, zh: bool) -> str:
+    text = _with_class(_row(value["source_row"], zh), value, zh)
+    return f"先前申领：{text}" if zh else f"earlier claim: {text}"
+
+
+def _earlier_in_ledger(value: Any, _: dict, zh: bool) -> str:
+    text = _with_class(_where(value, zh), value, zh)
+    start, end = value.get("start_date"), value.get("end_date")
+    if start or end:
+        text += f"，{start or '?'} 至 {end or '?'}" if zh else f", {start or '?'} to {end or '?'}"
+    return f"台账中的先前申领：{text}" if zh else f"earlier claim in the ledger: {text}"
+
+
+def _earlier_source_row(value: Any, _: dict, zh: bool) -> str:
+    return f"先前申领：{_row(value, zh)}" if zh else f"earlier claim: {_row(value, zh)}"
+
+
+def _earlier_batch_rows(value: Any, _: dict, zh: bool) -> str:
+    rows = _listed([str(r) for r in value], zh)
+    return f"本批次先前的申领：第 {rows} 行" if zh else f"earlier in the batch: rows {rows}"
+
+
+def _ledger_claims(value: Any, _: dict, zh: bool) -> str:
+    places = _listed([_where(c, zh) for c in value], zh)
+    return f"台账中的申领：{places}" if zh else f"in the ledger: {places}"
+
+
+def _other_names(value: Any, _: dict, zh: bool) -> str:
+    return f"其他姓名：{_listed(value, zh)}" if zh else f"other names: {_listed(value, zh)}"
+
+
+def _ledger_batches(value: Any, _: dict, zh: bool) -> str:
+    return f"台账批次：{_listed(value, zh)}" if zh else f"ledger batches: {_listed(value, zh)}"
+
+
+def _other_numbers(value: Any, _: dict, zh: bool) -> str:
+    numbers = _listed([f"{n['id_number']}（{_where(n, zh)}）" for n in value], zh)
+    if not zh:
+        numbers = numbers.replace("（", " (").replace("）", ")")
+    return f"相近号码：{numbers}" if zh else f"near numbers: {numbers}"
+
+
+def _certificate(value: Any, evidence: dict, zh: bool) -> str:
+    others = evidence.get("other_claims") or []
+    places = _listed([_where(c, zh) for c in others], zh)
+    if zh:
+        return f"证书编号 {value}" + (f"，另见于：{places}" if others else "")
+    return f"certificate {value}" + (f", also on: {places}" if others else "")
+
+
+def _budget(value: Any, evidence: dict, zh: bool) -> str:
+    of = {"district": ("板块", "district"), "project_code": ("项目", "project")}
+    label = of.get(evidence.get("budget_of", ""), ("", ""))[0 if zh else 1]
+    year = evidence.get("year") or ("各年度" if zh else "any year")
+    spent, running = evidence.get("ledger_spent") or 0, evidence.get("running_total") or 0
+    key = evidence.get("key", "")
+    if zh:
+        return (
+            f"{label} {key} {year} 年预算 {value:,.2f} 元；台账已拨 {spent:,.2f} 元；"
+            f"累计至本笔 {running:,.2f} 元"
+        )
+    return (
+        f"{label} {key} budget {year}: {value:,.2f} yuan; ledger {spent:,.2f}; "
+        f"running total {running:,.2f}"
+    )
+
+
+def _other_class(value: Any, _: dict, zh: bool) -> str:
+    return f"另一班级：{value}" if zh else f"other class: {value}"
+
+
+def _device(value: Any, evidence: dict, zh: bool) -> str:
+    trainees = evidence.get("trainees")
+    if zh:
+        return f"设备 {value}" + (f"（{trainees} 名学员）" if trainees else "")
+    return f"device {value}" + (f" ({trainees} trainees)" if trainees else "")
+
+
+def _rows_of_list(value: Any, _: dict, zh: bool) -> str:
+    rows = [str(r) for r in (value if isinstance(value, list) else [value])]
+    if not rows:
+        return ""
+    return f"名单第 {_listed(rows, zh)} 行" if zh else f"list rows {_listed(rows, zh)}"
+
+
+# evidence key → phrase; in this order in the cell
+PHRASES: dict[str, Phrase] = {
+    "earlier_in_batch": _earlier_in_batch,
+    "earlier_in_ledger": _earlier_in_ledger,
+    "earlier_source_row": _earlier_source_row,
+    "earlier_batch_rows": _earlier_batch_rows,
+    "ledger_claims": _ledger_claims,
+    "other_names": _other_names,
+    "ledger_batches": _ledger_batches,
+    "other_numbers": _other_numbers,
+    "certificate_no": _certificate,
+    "budget": _budget,
+    "other_class": _other_class,
+    "device": _device,
+    "roster_row": _rows_of_list,
+    "list_rows": _rows_of_list,
+}
+
+
+def evidence_in_words(evidence: dict[str, Any], lang: str) -> str:
+    """The common evidence keys as a short phrase (`；`-separated in Chinese)."""
+    zh = lang == "zh"
+    parts = []
+    for key, phrase in PHRASES.items():
+        value = evidence.get(key)
+        if value is None or value == [] or value == "":
+            continue
+        text = phrase(value, evidence, zh)
+        if text:
+            parts.append(text)
+    return ("；" if zh else "; ").join(parts)
+
+
+def evidence_column(evidence: pl.Series, lang: str) -> pl.Series:
+    """Evidence JSON text → words, computed once per distinct evidence value."""
+    distinct = evidence.drop_nulls().unique()
+    words = {text: evidence_in_words(json.loads(text), lang) for text in distinct}
+    return evidence.replace_strict(words, default=None, return_dtype=pl.String)
