@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console, Group
+from rich.console import Console
+from rich.console import Group as Renderables
 from rich.table import Table
 
 from wudi_audit import __version__
+from wudi_audit.cli_help import Command, Group
 from wudi_audit.cli_options import (
     BatchIdOption,
     BudgetOption,
@@ -25,9 +27,11 @@ from wudi_audit.cli_options import (
     UrbanRuralOption,
     references_from,
 )
+from wudi_audit.cli_progress import progress_steps
 from wudi_audit.errors import UserInputError
 
 app = typer.Typer(
+    cls=Group,
     add_completion=False,
     no_args_is_help=True,
     help="吴地工匠项目制培训补贴申领审核 / audit training-subsidy claim batches.",
@@ -45,7 +49,7 @@ class FailOn(StrEnum):
     never = "never"
 
 
-@app.command()
+@app.command(cls=Command)
 def check(
     claims: Annotated[Path, typer.Argument(help="申领明细 claims file (xlsx/xls/csv/parquet)")],
     attendance: Annotated[
@@ -114,35 +118,37 @@ def check(
     validate_output_path(json_out, request.inputs, "JSON 输出", "JSON output")
     packs = load_rule_packs(rules)
     pack = packs[-1]  # the latest: input limits, attendance minutes, the report's parameters
-    run = run_batch(request, packs)
-    result = run.result
-    report = build_report(
-        result,
-        pack,
-        run.loaded.sources,
-        lang=lang.value,
-        mask_ids=mask_ids,
-        started=started_at,
-        duration_s=time.perf_counter() - started,
-        ledger=run.ledger_manifest,
-    )
-    outputs = AtomicOutputs()
-    try:
-        if str(workbook_path) == "-":
-            import tempfile
+    with progress_steps(lang.value) as step:
+        run = run_batch(request, packs, step)
+        result = run.result
+        report = build_report(
+            result,
+            pack,
+            run.loaded.sources,
+            lang=lang.value,
+            mask_ids=mask_ids,
+            started=started_at,
+            duration_s=time.perf_counter() - started,
+            ledger=run.ledger_manifest,
+        )
+        step("write")
+        outputs = AtomicOutputs()
+        try:
+            if str(workbook_path) == "-":
+                import tempfile
 
-            with tempfile.TemporaryDirectory() as scratch:
-                temp = Path(scratch) / "out.xlsx"
-                write_workbook(report, temp)
-                write_bytes_output(workbook_path, temp.read_bytes(), outputs)
-        else:
-            write_workbook(report, outputs.temporary_for(workbook_path))
-        if json_out is not None:
-            write_bytes_output(json_out, to_json(report).encode("utf-8"), outputs)
-        outputs.commit()
-    except BaseException:
-        outputs.discard()
-        raise
+                with tempfile.TemporaryDirectory() as scratch:
+                    temp = Path(scratch) / "out.xlsx"
+                    write_workbook(report, temp)
+                    write_bytes_output(workbook_path, temp.read_bytes(), outputs)
+            else:
+                write_workbook(report, outputs.temporary_for(workbook_path))
+            if json_out is not None:
+                write_bytes_output(json_out, to_json(report).encode("utf-8"), outputs)
+            outputs.commit()
+        except BaseException:
+            outputs.discard()
+            raise
     to_stdout = "-" in (str(workbook_path), str(json_out))
     _print_summary(report, workbook_path, json_out, err=to_stdout)
     verdicts = set(result.claims["verdict"].unique().to_list())
@@ -192,7 +198,7 @@ def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> 
         console.print(f"wudi-audit: {'已写入' if zh else 'wrote'} {json_out}", soft_wrap=True)
 
 
-def _summary_table(report) -> Group:
+def _summary_table(report) -> Renderables:
     """The verdicts, then the rules that flagged claims: amounts right-aligned with
     thousands separators, severities in the report's vocabulary (退回 / 复核 in Chinese)."""
     s = report.summary
@@ -232,10 +238,10 @@ def _summary_table(report) -> Group:
                 f"{r['claims_flagged']:,}",
                 f"{r['amount_at_stake']:,.2f}",
             )
-    return Group(verdicts, rules) if rules.row_count else Group(verdicts)
+    return Renderables(verdicts, rules) if rules.row_count else Renderables(verdicts)
 
 
-@app.command("rules")
+@app.command("rules", cls=Command)
 def list_rules(
     markdown: Annotated[bool, typer.Option("--markdown", help="输出规则文档 / rule docs")] = False,
 ) -> None:
@@ -252,45 +258,56 @@ def list_rules(
         typer.echo(f"{code}\t{r.severity.value}\t{r.name_zh} / {r.name_en}")
 
 
-@app.command()
-def explain(code: str) -> None:
-    """说明一条规则：条款、参数、示例 / explain one rule."""
+@app.command(cls=Command)
+def explain(
+    code: Annotated[str, typer.Argument(help="规则代码，如 T202 / rule code, e.g. T202")],
+    rules: Annotated[
+        Path | None, typer.Option(help="规则包 TOML（参数取值）/ rule pack for the values")
+    ] = None,
+) -> None:
+    """说明一条规则：条款、检查内容、参数、示例、处理建议 / explain one rule."""
     from wudi_audit.checks import REGISTRY
+    from wudi_audit.docs import explain_text
     from wudi_audit.rulepack import load_rule_pack
 
-    rule = REGISTRY.get(code.upper())
+    rule = REGISTRY.get(code.strip().upper())
     if rule is None:
         raise UserInputError(
             f"没有规则 {code}；可用：{'、'.join(sorted(REGISTRY))}",
             f"no rule {code}; known: {', '.join(sorted(REGISTRY))}",
         )
-    pack = load_rule_pack()
-    typer.echo(f"{rule.code} {rule.name_zh} / {rule.name_en}")
-    typer.echo(f"严重程度 severity: {rule.severity.value}")
-    typer.echo(f"通知条款 clause: {rule.clause}")
-    typer.echo(f"说明 what: {rule.doc_en}")
-    if rule.params:
-        typer.echo("参数 parameters: " + ", ".join(f"{p} = {pack.params[p]}" for p in rule.params))
-    if len(rule.needs) > 1 or rule.needs != ("claims",):
-        typer.echo("需要输入 needs: " + ", ".join(rule.needs))
-    if rule.example_zh:
-        typer.echo(f"示例 example: {rule.example_zh} / {rule.example_en}")
+    typer.echo(explain_text(rule, load_rule_pack(rules)))
 
 
-@app.command()
-def schema() -> None:
-    """列出可识别的表头 / the accepted headers of every table."""
+@app.command(cls=Command)
+def schema(
+    markdown: Annotated[bool, typer.Option("--markdown", help="Markdown")] = False,
+) -> None:
+    """列出每张表可识别的表头 / the accepted headers of every table."""
+    from wudi_audit.docs import schema_markdown
     from wudi_audit.schema import TABLES
 
+    if markdown:
+        typer.echo(schema_markdown(), nl=False)
+        return
+    console = Console(highlight=False)
     for table in TABLES.values():
-        typer.echo(f"# {table.label_zh} ({table.name})")
+        grid = Table(title=f"{table.label_zh} ({table.name})", title_justify="left")
+        grid.add_column("字段 / field")
+        grid.add_column("名称 / label")
+        grid.add_column("必填 / required")
+        grid.add_column("可识别的表头 / accepted headers", overflow="fold")
         for f in table.fields:
-            need = "必填" if f.required else "可选"
-            typer.echo(f"{f.name}\t{need}\t{'、'.join(f.aliases)}")
-        typer.echo("")
+            grid.add_row(
+                f.name,
+                f.label_zh,
+                "必填 yes" if f.required else "可选 no",
+                "、".join(f.aliases),
+            )
+        console.print(grid)
 
 
-@app.command()
+@app.command(cls=Command)
 def sample(
     out: Annotated[Path, typer.Option(help="输出文件夹 / output folder")] = Path("sample_data"),
     claims: Annotated[int, typer.Option("--claims", help="申领笔数 / number of claims")] = 200,
@@ -298,22 +315,39 @@ def sample(
     fmt: Annotated[str, typer.Option("--format", help="xlsx 或 csv")] = "xlsx",
 ) -> None:
     """生成含已知问题的示例批次 / write a realistic sample batch with planted problems."""
+    from wudi_audit.checks import REGISTRY
     from wudi_audit.sample import write_sample
 
     if claims < 1:
         raise UserInputError("申领笔数必须大于 0", "--claims must be at least 1")
     out.mkdir(parents=True, exist_ok=True)
-    planted = write_sample(out, claims, seed=seed, fmt=fmt)
-    typer.echo(f"wudi-audit: 已写入 {claims} 笔申领到 {out}；埋设问题：{planted}")
+    with progress_steps("zh") as step:
+        step("sample")
+        planted = write_sample(out, claims, seed=seed, fmt=fmt)
+    table = Table(title=f"埋设的问题 / planted problems（{claims:,} 笔申领 → {out}）")
+    table.add_column("规则 / rule")
+    table.add_column("名称 / name")
+    table.add_column("笔数 / claims", justify="right")
+    table.add_column("来源行 / source rows")
+    for code in sorted(planted):
+        rows = planted[code]
+        name = REGISTRY[code].name_zh if code in REGISTRY else ""
+        table.add_row(code, name, f"{len(rows):,}", "、".join(str(r) for r in rows))
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(
+        f"wudi-audit: 已写入 {claims:,} 笔申领到 {out} / wrote {claims:,} claims to {out}",
+        soft_wrap=True,
+    )
 
 
 catalog_app = typer.Typer(
-    no_args_is_help=True, help="项目目录清单检查 / checks of the catalogue itself."
+    cls=Group, no_args_is_help=True, help="项目目录清单检查 / checks of the catalogue itself."
 )
 app.add_typer(catalog_app, name="catalog")
 
 
-@catalog_app.command("check")
+@catalog_app.command("check", cls=Command)
 def catalog_check(
     catalog: Annotated[Path, typer.Argument(help="项目目录清单 / catalogue")],
     urban_rural: Annotated[

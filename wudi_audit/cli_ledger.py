@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from wudi_audit.cli_help import Command, Group
 from wudi_audit.cli_options import (
     BatchIdOption,
     BudgetOption,
@@ -22,12 +23,13 @@ from wudi_audit.cli_options import (
 )
 
 ledger_app = typer.Typer(
+    cls=Group,
     no_args_is_help=True,
     help="历史台账：记入、列出、移出已通过的批次 / the ledger of accepted batches.",
 )
 
 
-@ledger_app.command("add")
+@ledger_app.command("add", cls=Command)
 def add(
     claims: Annotated[Path, typer.Argument(help="申领明细 claims file")],
     attendance: Annotated[
@@ -135,7 +137,7 @@ def _unchanged(batch_id: str) -> str:
     )
 
 
-@ledger_app.command("list")
+@ledger_app.command("list", cls=Command)
 def list_(
     ledger: LedgerOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
@@ -188,7 +190,7 @@ def list_(
     Console(highlight=False).print(table)
 
 
-@ledger_app.command("remove")
+@ledger_app.command("remove", cls=Command)
 def remove(
     batch: Annotated[str, typer.Argument(help="批次编号 / batch id")],
     ledger: LedgerOption = None,

@@ -4,7 +4,7 @@ them, run every rule. Shared by `check` and `ledger add`, so both judge alike.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,10 +51,17 @@ class BatchRun:
         return self.loaded.sources["claims"][0].sha256
 
 
-def run_batch(request: BatchRequest, packs: Sequence[RulePack]) -> BatchRun:
+def run_batch(
+    request: BatchRequest,
+    packs: Sequence[RulePack],
+    on_step: Callable[[str], None] | None = None,
+) -> BatchRun:
     """`packs` as `load_rule_packs` returns them; the latest sets the reading limits, the
-    attendance minutes and the ledger windows."""
+    attendance minutes and the ledger windows. `on_step("read" | "check")` is told as each
+    step starts (the terminal's progress display)."""
     pack = packs[-1]
+    step = on_step or (lambda name: None)
+    step("read")
     loaded = load_inputs(
         request.claims,
         pack,
@@ -79,6 +86,7 @@ def run_batch(request: BatchRequest, packs: Sequence[RulePack]) -> BatchRun:
     loaded.inputs.history = history.records
     loaded.inputs.history_totals = history.totals
     loaded.inputs.history_scan = history.scan
+    step("check")
     return BatchRun(request, loaded, run_rules_by_pack(loaded.inputs, packs), history, folder)
 
 

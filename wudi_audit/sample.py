@@ -96,6 +96,7 @@ ATTENDANCE_HEADERS = (
     "签到设备",
 )
 ONLINE_RATE, OFFLINE_RATE = 15, 30
+PROXY_TRAINEES = 5  # T210 flags more than 3 trainees on one device (the default pack)
 
 
 def id_check_char(first17: str) -> str:
@@ -108,7 +109,7 @@ def make_id(rng: random.Random, region: str, born: dt.date, male: bool) -> str:
     return first17 + id_check_char(first17)
 
 
-def _claim(rng: random.Random, index: int, class_start: dict) -> dict:
+def _claim(rng: random.Random, index: int, class_start: dict, taken: set[str]) -> dict:
     district = rng.choice(list(DISTRICTS))
     region = DISTRICTS[district] if rng.random() < 0.6 else rng.choice(OTHER_REGIONS)
     male = rng.random() < 0.5
@@ -131,11 +132,15 @@ def _claim(rng: random.Random, index: int, class_start: dict) -> dict:
     elif category == "离校2年内未就业高校毕业生":
         graduation = dt.date(2025, 6, 30)
         born = dt.date(2001, 1, 1) + dt.timedelta(days=rng.randrange(0, 700))
+    number = make_id(rng, region, born, male)
+    while number in taken:  # unique unless a collision is the plant (P106)
+        number = make_id(rng, region, born + dt.timedelta(days=rng.randrange(1, 60)), male)
+    taken.add(number)
     return {
         "申领编号": f"SL2026{index + 1:07d}",
         "姓名": rng.choice(SURNAMES)
         + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
-        "公民身份号码": make_id(rng, region, born, male),
+        "公民身份号码": number,
         "人员类别": category,
         "毕业时间": graduation,
         "所属板块": district,
@@ -224,10 +229,14 @@ def _plant(claims: list[dict], rng: random.Random) -> dict[str, list[int]]:
         c["培训方式"] = "线上线下融合"
         c["_online_binge"] = True  # 12 online class hours credited on one day
     if (c := take("T210")) is not None and len(claims) > 40:
-        # five trainees of one class whose online sessions are signed in from one phone
+        # more trainees than the rule allows (device_max_trainees, 3) sign in on one phone
+        # within minutes: the first trainees of one class, online
         first = claims.index(c)
-        group = [x for x in claims[first : first + 30] if x["班级编号"] == c["班级编号"]][:5]
-        planted["T210"] = [claims.index(x) + 3 for x in group]
+        klass = c["班级编号"]
+        group = [x for x in claims[first:] if x["班级编号"] == klass][:PROXY_TRAINEES]
+        if len(group) < PROXY_TRAINEES:
+            group = [x for x in claims if x["班级编号"] == klass][:PROXY_TRAINEES]
+        planted["T210"] = sorted(claims.index(x) + 3 for x in group)
         for x in group:
             x["_proxy_device"] = "M-000417"
             x.update(
@@ -249,7 +258,8 @@ def _plant(claims: list[dict], rng: random.Random) -> dict[str, list[int]]:
 def generate_claims(count: int, seed: int = 20260301) -> tuple[list[dict], dict[str, list[int]]]:
     rng = random.Random(seed)
     class_start: dict = {}
-    claims = [_claim(rng, i, class_start) for i in range(count)]
+    taken: set[str] = set()
+    claims = [_claim(rng, i, class_start, taken) for i in range(count)]
     planted = _plant(claims, rng)
     return claims, planted
 

@@ -249,7 +249,10 @@ def build_report(
         (pl.col("amount_fen") / 100).alias("amount"),
         pl.col("verdict").replace_strict(verdict_labels),
         pl.col("codes"),
-        (pl.col("amount_at_stake_fen") / 100).alias("amount_at_stake"),
+        # a claim that passes has nothing at stake: left empty rather than 0.00
+        pl.when(pl.col("verdict") != "pass")
+        .then(pl.col("amount_at_stake_fen") / 100)
+        .alias("amount_at_stake"),
         pl.col("reason"),
         pl.when(pl.col("id_damaged").fill_null(False))
         .then(pl.lit(damaged_note))

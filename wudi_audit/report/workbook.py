@@ -93,7 +93,8 @@ class TableWriter:
         frame = frame.with_columns(
             *[excel_serial(pl.col(c)) for c in date_columns],
             *[
-                pl.col(c).cast(pl.String)
+                # an empty text is no cell at all (and no cell costs no time)
+                pl.col(c).cast(pl.String).replace("", None)
                 for c, d in frame.schema.items()
                 if not d.is_numeric() and d != pl.Date and c not in date_columns
             ],
