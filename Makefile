@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,13 @@ demo: $(STAMP)
 		--attendance sample_data/attendance.xlsx --ref-dir sample_data/ref \
 		-o sample_data/out/claims.exceptions.xlsx --json sample_data/out/claims.exceptions.json \
 		--fail-on never
+
+# the README's pictures: the demo workbook printed by LibreOffice (Debian packages
+# libreoffice-calc-nogui, fonts-noto-cjk, poppler-utils), first page of each sheet
+screenshots: demo
+	$(BIN)/python scripts/screenshots.py sample_data/out/claims.exceptions.xlsx sample_data/out/render
+	mkdir -p docs/images
+	cp sample_data/out/render/summary.png sample_data/out/render/exceptions.png docs/images/
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

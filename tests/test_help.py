@@ -95,3 +95,16 @@ def test_schema_is_an_aligned_table_and_its_docs_do_not_drift():
     generated = run("schema", "--markdown").stdout
     assert Path("docs/inputs.md").read_text(encoding="utf-8") == generated
     assert "| `id_number` | 公民身份号码 | 必填 yes |" in generated
+
+
+def test_progress_only_on_a_terminal(tmp_path):
+    from tests.test_reader import HEADERS, ROW, write_csv
+
+    claims = write_csv(tmp_path / "c.csv", [HEADERS, ROW])
+    piped = run("check", str(claims), "-o", str(tmp_path / "a.xlsx"))
+    assert piped.returncode == 0, piped.stderr
+    assert "读取输入文件" not in piped.stderr and "\x1b" not in piped.stderr + piped.stdout
+    terminal = run(
+        "check", str(claims), "-o", str(tmp_path / "b.xlsx"), env={"TTY_COMPATIBLE": "1"}
+    )
+    assert "读取输入文件" in terminal.stderr and "逐条规则审核" in terminal.stderr

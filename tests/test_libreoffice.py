@@ -68,3 +68,27 @@ def test_libreoffice_reads_the_workbook(demo, tmp_path):  # noqa: F811
         "严重程度",
         "说明",
     ]
+
+
+POPPLER = shutil.which("pdfinfo") and shutil.which("pdftotext")
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdfinfo, pdftotext) is not installed")
+def test_demo_summary_prints_on_at_most_two_landscape_pages(demo, tmp_path):  # noqa: F811
+    from scripts.screenshots import page_count, page_size, sheet_pages, to_pdf
+
+    _, out, _ = demo
+    pdf = to_pdf(out / "r.xlsx", tmp_path)
+    width, height = page_size(pdf)
+    assert width > height  # landscape
+    pages = sheet_pages(pdf)
+    assert list(pages)[:3] == ["summary", "claims", "exceptions"]
+    assert 1 <= len(pages["summary"]) <= 2, pages
+    # the per-rule counts are on the same page as the rule names: the whole table
+    # (names, severities, counts) sits on the summary's first page
+    from scripts.screenshots import page_text
+
+    first = page_text(pdf, 1)
+    assert "T201 总课时不足" in first and "有问题的申领" in first
+    # the whole workbook no longer prints as 25 pages
+    assert page_count(pdf) <= 12

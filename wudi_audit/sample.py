@@ -132,14 +132,14 @@ def _claim(rng: random.Random, index: int, class_start: dict, taken: set[str]) -
     elif category == "离校2年内未就业高校毕业生":
         graduation = dt.date(2025, 6, 30)
         born = dt.date(2001, 1, 1) + dt.timedelta(days=rng.randrange(0, 700))
+    name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
     number = make_id(rng, region, born, male)
     while number in taken:  # unique unless a collision is the plant (P106)
         number = make_id(rng, region, born + dt.timedelta(days=rng.randrange(1, 60)), male)
     taken.add(number)
     return {
         "申领编号": f"SL2026{index + 1:07d}",
-        "姓名": rng.choice(SURNAMES)
-        + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+        "姓名": name,
         "公民身份号码": number,
         "人员类别": category,
         "毕业时间": graduation,

@@ -38,7 +38,7 @@ COLUMN_KINDS: dict[str, tuple[str, int]] = {
     "reason": ("wrap", 34),
     "id_note": ("wrap", 24),
     "amount_at_stake": ("money", 12),
-    "source_sheet": ("text", 10),
+    "source_sheet": ("text", 9),
     # 规则 sheet
     "clause": ("wrap", 44),
     "parameters": ("wrap", 30),

@@ -62,11 +62,12 @@ def write_summary_sheet(workbook, report: Report, formats: Formats) -> None:
         title += f"：{_name(claims_file)}" if zh else f": {_name(claims_file)}"
     rows.write((title, f.title))
     packs = "、".join(p["name"] for p in m.get("rule_packs", [])) or m["rule_pack"]["name"]
+    started = str(m["started_at"]).replace("T", " ")
     rows.write(
         (
-            f"规则包 {packs}；开始时间 {m['started_at']}；文件、参数和哈希见“运行信息”表"
+            f"规则包 {packs}；开始时间 {started}；文件、参数和哈希见“运行信息”表"
             if zh
-            else f"Rule pack {packs}; started {m['started_at']}; files, parameters and "
+            else f"Rule pack {packs}; started {started}; files, parameters and "
             "hashes on the Run sheet",
             f.subtitle,
         )
