@@ -19,9 +19,13 @@ from wudi_audit.ledger.layout import LEDGER_SCHEMA, batch_of_file, file_stem
 
 
 def claim(n: int, **fields: str) -> list[str]:
-    """Row n: person n in class C<n>; fields by header override."""
+    """Row n: person n (学员n; consecutive numbers are one digit apart, so each person has a
+    name of their own, or P107 would see altered numbers) in class C<n>; fields by header
+    override."""
     row = dict(zip(HEADERS, ROW, strict=True))
-    row.update({"公民身份号码": id_for("1990-01-01", serial=n), "班级编号": f"C{n}"})
+    row.update(
+        {"公民身份号码": id_for("1990-01-01", serial=n), "班级编号": f"C{n}", "姓名": f"学员{n}"}
+    )
     row.update(fields)
     return [row[h] for h in HEADERS]
 
