@@ -252,3 +252,14 @@ def test_a_deleted_report_is_written_again(tmp_path):
     proc = run(*args)
     assert "审核 1，跳过 0" in proc.stdout and (out / "b.exceptions.xlsx").exists()
     shutil.rmtree(out)
+
+
+def test_review_sample_of_each_batch_in_a_folder_run(tmp_path):
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    batch(folder / "b.csv", [claim(1), claim(2), claim(3)])
+    args = ("check", str(folder), "--out-dir", str(out), "--ledger", str(tmp_path / "l"))
+    assert run(*args, "--sample", "2").returncode == 0
+    document = json.loads((out / "b.exceptions.json").read_text("utf-8"))
+    assert len(document["sample"]) == 2 and "seed" in document["manifest"]["sample"]
+    assert "审核 1，跳过 0" in run(*args, "--sample", "1").stdout  # another sample: run again

@@ -80,6 +80,16 @@ def check(
     fail_on: Annotated[
         FailOn, typer.Option(help="退出码 1 的门槛 / exit 1 threshold")
     ] = FailOn.reject,
+    sample: Annotated[
+        int | None,
+        typer.Option(
+            "--sample", min=1, help="抽查样本笔数（通过的申领，按金额概率比例）/ review sample size"
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(min=0, help="抽样随机种子（默认由申领文件哈希导出）/ sampling seed"),
+    ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out-dir", help="批量审核的输出文件夹 / output folder for several batches"),
@@ -117,7 +127,7 @@ def check(
         raise typer.Exit(
             run_folder_from_cli(
                 plan, attendance, excluded, catalog, providers, standards, budget, urban_rural,
-                batch_id, sheet, fail_on.value, force, log_json, quiet,
+                batch_id, sheet, fail_on.value, force, log_json, quiet, sample, seed,
             )
         )  # fmt: skip
     claims = plan.claims[0]
@@ -159,6 +169,12 @@ def check(
     pack = packs[-1]  # the latest: input limits, attendance minutes, the report's parameters
     run = run_batch(request, packs)
     result = run.result
+    review_sample = None
+    if sample is not None:
+        from wudi_audit.sampling import draw_sample, seed_from_hash
+
+        chosen_seed = seed if seed is not None else seed_from_hash(run.content_hash)
+        review_sample = draw_sample(result.claims, sample, chosen_seed)
     report = build_report(
         result,
         pack,
@@ -168,6 +184,7 @@ def check(
         started=started_at,
         duration_s=time.perf_counter() - started,
         ledger=run.ledger_manifest,
+        sample=review_sample,
     )
     report.manifest["settings_file"] = plan.settings_file
     outputs = AtomicOutputs()
@@ -245,6 +262,15 @@ def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> 
         console.print(f"wudi-audit: {warning}", soft_wrap=True)
     for r in s["rules_not_run"]:
         console.print(f"wudi-audit: {r['reason']}", soft_wrap=True)
+    drawn = report.manifest.get("sample")
+    if drawn:
+        console.print(
+            f"wudi-audit: 抽查样本 {drawn['drawn']} 笔（种子 {drawn['seed']}）/ review sample "
+            f"of {drawn['drawn']} (seed {drawn['seed']})",
+            soft_wrap=True,
+        )
+        for note in drawn["notes"]:
+            console.print(f"wudi-audit: {note}", soft_wrap=True)
     ledger = report.manifest.get("ledger")
     for note in ledger["notes"] if ledger else []:
         console.print(f"wudi-audit: 台账 / ledger {ledger['folder']}: {note}", soft_wrap=True)

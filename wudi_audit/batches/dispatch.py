@@ -97,6 +97,8 @@ def run_folder_from_cli(
     force: bool,
     log_json: bool,
     quiet: bool,
+    sample: int | None = None,
+    seed: int | None = None,
 ) -> int:
     from wudi_audit.batches.run import FolderRequest, run_folder
 
@@ -123,6 +125,8 @@ def run_folder_from_cli(
         fail_on=fail_on,
         force=force,
         settings_file=Path(plan.settings_file) if plan.settings_file else None,
+        sample=sample,
+        seed=seed,
     )
     return run_folder(request, BatchLog(json_lines=log_json, quiet=quiet, lang=plan.lang))
 

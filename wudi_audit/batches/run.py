@@ -48,6 +48,8 @@ class FolderRequest:
     fail_on: str = "reject"
     force: bool = False
     settings_file: Path | None = None
+    sample: int | None = None  # --sample N: a review sample of each batch
+    seed: int | None = None  # None: each batch's seed derived from its claims file
 
 
 def validate_out_dir(out_dir: Path) -> None:
@@ -124,6 +126,8 @@ def _options(request: FolderRequest) -> dict[str, Any]:
         "sheet": request.sheet,
         "batch_id": request.batch_id,
         "ledger": str(resolve_folder(request.ledger)[0]),
+        "sample": request.sample,
+        "seed": request.seed,
     }
 
 
@@ -237,6 +241,12 @@ def _check(
     started = time.perf_counter()
     started_at = dt.datetime.now().isoformat(timespec="seconds")
     run = run_batch(claims_request, packs)
+    review_sample = None
+    if request.sample is not None:
+        from wudi_audit.sampling import draw_sample, seed_from_hash
+
+        seed = request.seed if request.seed is not None else seed_from_hash(run.content_hash)
+        review_sample = draw_sample(run.result.claims, request.sample, seed)
     report = build_report(
         run.result,
         packs[-1],
@@ -246,6 +256,7 @@ def _check(
         started=started_at,
         duration_s=time.perf_counter() - started,
         ledger=run.ledger_manifest,
+        sample=review_sample,
     )
     report.manifest["settings_file"] = str(request.settings_file) if request.settings_file else None
     outputs = AtomicOutputs()
