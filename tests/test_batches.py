@@ -263,3 +263,20 @@ def test_review_sample_of_each_batch_in_a_folder_run(tmp_path):
     document = json.loads((out / "b.exceptions.json").read_text("utf-8"))
     assert len(document["sample"]) == 2 and "seed" in document["manifest"]["sample"]
     assert "审核 1，跳过 0" in run(*args, "--sample", "1").stdout  # another sample: run again
+
+
+def test_a_lock_left_by_a_dead_run_is_broken_and_a_damaged_state_file_starts_over(tmp_path):
+    import socket
+
+    from wudi_audit.batches.state import LOCK_NAME
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    holder = {"host": socket.gethostname(), "pid": int(dead.stdout), "since": 0}
+    (tmp_path / LOCK_NAME).write_text(json.dumps(holder))
+    (tmp_path / STATE_NAME).write_text("{half a fi")
+    state = StateFile(tmp_path)
+    assert state.read() == {} and "状态文件" in (state.warning or "")
+    state.record("b", {"claims": "x"}, {"status": "checked"})
+    assert list(StateFile(tmp_path).read()) == ["b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [STATE_NAME]

@@ -78,6 +78,10 @@ def fingerprint(
 
 
 def _alive(pid: int) -> bool:
+    if os.name == "nt":
+        # os.kill(pid, 0) on Windows sends CTRL_C_EVENT (0) or terminates the process:
+        # never probe; a lock from this host then breaks by age, like one from another host
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -90,9 +94,10 @@ def _alive(pid: int) -> bool:
 def _is_stale(lock: Path) -> bool:
     try:
         holder = json.loads(lock.read_text("utf-8"))
+        old = time.time() - float(holder["since"]) > STALE_AFTER
         if holder.get("host") == socket.gethostname():
-            return not _alive(int(holder["pid"]))
-        return time.time() - float(holder["since"]) > STALE_AFTER
+            return old or not _alive(int(holder["pid"]))
+        return old
     except FileNotFoundError:
         return False
     except (OSError, ValueError, KeyError, TypeError):  # being written, or left half-written
