@@ -23,9 +23,9 @@ YEARS = range(2017, 2027)
 
 def build_ledger(folder: Path, rows: int, people: pl.DataFrame) -> None:
     """`rows` ledger claims: one in ten is one of the batch's persons (same number and
-    name), one in ten carries a batch person's name with one digit of the number altered
-    (P107's work), the rest are strangers."""
-    marker = folder / ".complete-v2"
+    name), one in a thousand carries a batch person's name with one digit of the number
+    altered (P107's finds), the rest are strangers."""
+    marker = folder / ".complete-v3"
     if marker.exists():
         return
     start = time.perf_counter()
@@ -50,11 +50,11 @@ def build_ledger(folder: Path, rows: int, people: pl.DataFrame) -> None:
                 pl.format("SL{}", pl.col("n") + seed).alias("claim_id"),
                 pl.when(pl.col("n") % 10 == 0)
                 .then(known_ids.gather(pick))
-                .when(pl.col("n") % 10 == 5)
+                .when(pl.col("n") % 1000 == 5)
                 .then(_altered(known_ids.gather(pick)))
                 .otherwise(pl.format("3205{}", (pl.col("n") + seed + 10**13).cast(pl.String)))
                 .alias("id_number"),
-                pl.when(pl.col("n") % 10 % 5 == 0)
+                pl.when((pl.col("n") % 10 == 0) | (pl.col("n") % 1000 == 5))
                 .then(known_names.gather(pick))
                 .otherwise(pl.lit("历史学员"))
                 .alias("name"),
