@@ -7,6 +7,7 @@ parameter's name, so the command signatures stay as they are."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from typer.core import TyperCommand, TyperGroup
@@ -37,6 +38,8 @@ HELP = {
     "fmt": "示例文件格式 / file format",
     "markdown": "输出 Markdown 文档 / print Markdown",
     "version": "显示版本并退出 / show the version and exit",
+    "install_completion": "为当前 shell 安装命令补全 / install completion for the current shell",
+    "show_completion": "显示当前 shell 的补全脚本 / show completion for the current shell",
 }
 HELP_OPTION = "显示本帮助并退出 / show this help and exit"
 
@@ -150,7 +153,7 @@ class Command(TyperCommand):
         """`CLAIMS`, not Typer's `{CLAIMS}`, for a required argument."""
         _readable(self)
         pieces = super().collect_usage_pieces(ctx)
-        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
+        return [re.sub(r"^\{(.*)\}(\.\.\.)?$", r"\1\2", p) for p in pieces]
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _readable(self)

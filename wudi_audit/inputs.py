@@ -17,7 +17,7 @@ from wudi_audit.read.reader import RawTable, ReadLimits, SourceFile, read_table
 from wudi_audit.rulepack import RulePack
 from wudi_audit.schema import ATTENDANCE, CLAIMS, TABLES
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".parquet")
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".parquet")
 
 
 @dataclass

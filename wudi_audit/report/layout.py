@@ -39,6 +39,10 @@ COLUMN_KINDS: dict[str, tuple[str, int]] = {
     "id_note": ("wrap", 24),
     "amount_at_stake": ("money", 12),
     "source_sheet": ("text", 9),
+    # 抽查样本 sheet
+    "stratum": ("text", 16),
+    "probability": ("hours", 10),
+    "why_drawn": ("wrap", 40),
     # 规则 sheet
     "clause": ("wrap", 44),
     "parameters": ("wrap", 30),

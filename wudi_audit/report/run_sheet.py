@@ -14,6 +14,7 @@ from wudi_audit.report.layout import Formats, set_up_printing
 from wudi_audit.report.tables import Report
 
 COLUMN_WIDTHS = (26, 50, 16, 14, 70)
+TITLES = {"sample": ("抽查样本", "Review sample"), "settings_file": ("设置文件", "Settings file")}
 KNOWN = {
     "tool",
     "version",
@@ -136,16 +137,27 @@ def write_run_sheet(workbook, report: Report, formats: Formats) -> None:
                 line(district, name, _value(value))
 
     others = {k: v for k, v in m.items() if k not in KNOWN}
-    if others:
+    # e.g. the review sample (a table of its own) and the settings file
+    for key, value in others.items():
+        if isinstance(value, dict):
+            section(*TITLES.get(key, (key, key)))
+            for name, item in value.items():
+                line(name, _value(item))
+    plain = {k: v for k, v in others.items() if not isinstance(v, dict)}
+    if plain:
         section("其他", "Other")
-        for key, value in others.items():
-            line(key, _value(value))
+        for key, value in plain.items():
+            line(TITLES.get(key, (key, key))[0 if zh else 1], _value(value))
 
 
 def _value(value: Any) -> Any:
     """Numbers stay numbers; lists and tables become JSON text."""
+    if value is None:
+        return "—"
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, int) and abs(value) > 2**53:
+        return str(value)  # a seed: a spreadsheet number would lose its last digits
     if isinstance(value, int | float | str):
         return value
     return json.dumps(value, ensure_ascii=False, default=str)

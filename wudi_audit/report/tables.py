@@ -17,6 +17,7 @@ from wudi_audit.masking import mask_id_number, mask_name, mask_value
 from wudi_audit.read.reader import SourceFile
 from wudi_audit.report.evidence import evidence_column
 from wudi_audit.rulepack import RulePack
+from wudi_audit.sampling import ReviewSample
 
 SEVERITY_LABELS = {k: VOCABULARY[k] for k in ("reject", "review", "info")}
 SHEETS = {
@@ -53,6 +54,9 @@ HEADERS = {
     "codes": ("违反规则", "Rules broken"),
     "reason": ("主要原因", "Main reason"),
     "id_note": ("身份证号说明", "Identity note"),
+    "stratum": ("分层（培训机构）", "Stratum (provider)"),
+    "probability": ("入样概率", "Inclusion probability"),
+    "why_drawn": ("抽取说明", "Why drawn"),
 }
 # SPEC §4: the order of the columns on each sheet (申领编号 only when the batch has one)
 CLAIM_COLUMNS = (
@@ -93,6 +97,18 @@ EXCEPTION_COLUMNS = (
     "end_date",
     "amount",
 )
+SAMPLE_COLUMNS = (
+    "source_row",
+    "claim_id",
+    "id_number",
+    "name",
+    "stratum",
+    "project_code",
+    "class_id",
+    "amount",
+    "probability",
+    "why_drawn",
+)
 MASKED_EVIDENCE_KEYS = ("name", "names", "other_names")
 DAMAGED_PREFIX = ("已损坏：", "damaged: ")
 
@@ -109,7 +125,7 @@ class Report:
     claims: pl.DataFrame  # the sheet's columns (CLAIM_COLUMNS)
     rules: list[dict[str, Any]]
     has_claim_id: bool = False
-    sample: pl.DataFrame | None = None  # the review sample (抽查样本), when drawn
+    sample: pl.DataFrame | None = None  # columns SAMPLE_COLUMNS, with `--sample`
 
     def sheet(self, key: str) -> str:
         return SHEETS[key][0 if self.lang == "zh" else 1]
@@ -173,6 +189,7 @@ def build_report(
     started: str = "",
     duration_s: float = 0.0,
     ledger: dict[str, Any] | None = None,
+    sample: ReviewSample | None = None,
 ) -> Report:
     zh = lang == "zh"
     ex = result.exceptions
@@ -297,7 +314,40 @@ def build_report(
         for r in (REGISTRY[c] for c in sorted(REGISTRY))
     ]
     has_claim_id = bool(result.claims["claim_id"].is_not_null().any())
-    return Report(lang, manifest, summary, exceptions, claims, rules, has_claim_id)
+    sample_table = None
+    if sample is not None:
+        manifest["sample"] = sample.manifest()
+        id_expr = mask_id_number(pl.col("id_number")) if mask_ids else pl.col("id_number")
+        sample_table = _sample_table(result.claims, sample, lang, id_expr, name_expr)
+    return Report(lang, manifest, summary, exceptions, claims, rules, has_claim_id, sample_table)
+
+
+def _sample_table(
+    claims: pl.DataFrame, sample: ReviewSample, lang: str, id_expr: pl.Expr, name_expr: pl.Expr
+) -> pl.DataFrame:
+    """The drawn claims with their key fields, stratum and inclusion probability."""
+    percent = (pl.col("probability") * 100).round(2).cast(pl.String)
+    why = (
+        pl.format("“{}”分层，按金额概率比例抽取，入样概率 {}%", "stratum", percent)
+        if lang == "zh"
+        else pl.format("stratum {}, drawn by amount, inclusion probability {}%", "stratum", percent)
+    )
+    return (
+        sample.rows.join(claims, on="row_id", how="left")
+        .sort("source_row")
+        .select(
+            pl.col("source_row"),
+            pl.col("claim_id"),
+            id_expr.alias("id_number"),
+            name_expr.alias("name"),
+            pl.col("stratum"),
+            pl.col("project_code"),
+            pl.col("class_id"),
+            (pl.col("amount_fen") / 100).alias("amount"),
+            pl.col("probability").round(6),
+            why.alias("why_drawn"),
+        )
+    )
 
 
 def _mask_evidence(text: str | None) -> str | None:

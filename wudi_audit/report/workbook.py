@@ -26,7 +26,7 @@ from wudi_audit.report.layout import (
 )
 from wudi_audit.report.run_sheet import write_run_sheet
 from wudi_audit.report.summary_sheet import write_summary_sheet
-from wudi_audit.report.tables import HEADERS, VOCABULARY, Report
+from wudi_audit.report.tables import SAMPLE_COLUMNS, VOCABULARY, Report
 
 MAX_DATA_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header
 MAX_WIDTH = 60
@@ -225,6 +225,6 @@ def _write_rules(writer: TableWriter, report: Report) -> None:
 
 
 def _write_sample(writer: TableWriter, report: Report, sample: pl.DataFrame) -> None:
-    """The review sample (抽查样本): its columns under the report's headers where known."""
-    headers = [report.header(c) if c in HEADERS else c for c in sample.columns]
-    writer.table(report.sheet("sample"), headers, sample)
+    """The review sample (抽查样本): the drawn claims, stratum and inclusion probability."""
+    headers = [report.header(c) for c in SAMPLE_COLUMNS]
+    writer.table(report.sheet("sample"), headers, sample.select(SAMPLE_COLUMNS))
