@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from wudi_audit.checks.base import AuditInputs, Severity, flags, fmt_number, register
+from wudi_audit.checks.base import AuditInputs, Severity, flags, fmt_number, message, register
 from wudi_audit.checks.subsidy import rate_fen
 from wudi_audit.rulepack import RulePack
 
@@ -226,19 +226,13 @@ def overlapping_attendance(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     here, there = span("sign_in", "sign_out"), span("_other_in", "_other_out")
     return flags(
         found,
-        pl.format(
-            "与班级 {} 的考勤时间重叠：本班 {}，另班 {}（共 {} 处）",
-            pl.col("_other_class"),
-            here,
-            there,
-            pl.col("_overlaps"),
-        ),
-        pl.format(
-            "overlaps class {}: here {}, there {} ({} overlaps)",
-            pl.col("_other_class"),
-            here,
-            there,
-            pl.col("_overlaps"),
+        *message(
+            "与班级 {other_class} 的考勤时间重叠：本班 {here}，另班 {there}（共 {overlaps} 处）",
+            "overlaps class {other_class}: here {here}, there {there} ({overlaps} overlaps)",
+            other_class=pl.col("_other_class"),
+            here=here,
+            there=there,
+            overlaps=pl.col("_overlaps"),
         ),
         pl.lit(0, dtype=pl.Int64),
         {
@@ -301,19 +295,13 @@ def attendance_outside_class_dates(inputs: AuditInputs, pack: RulePack) -> pl.La
     first = pl.col("_first").dt.strftime(TIME_FORMAT).fill_null("—")
     return flags(
         found,
-        pl.format(
-            "{} 条考勤在开班结业日期（{} 至 {}）之外，最早 {}",
-            pl.col("_count"),
-            pl.col("start_date"),
-            pl.col("end_date"),
-            first,
-        ),
-        pl.format(
-            "{} records outside the class dates ({} to {}), first {}",
-            pl.col("_count"),
-            pl.col("start_date"),
-            pl.col("end_date"),
-            first,
+        *message(
+            "{count} 条考勤在开班结业日期（{start_date} 至 {end_date}）之外，最早 {first}",
+            "{count} records outside the class dates ({start_date} to {end_date}), first {first}",
+            count=pl.col("_count"),
+            start_date=pl.col("start_date"),
+            end_date=pl.col("end_date"),
+            first=first,
         ),
         _capped(pl.col("_on") * on_rate + pl.col("_off") * off_rate),
         {"records": pl.col("_count"), "first_sign_in": first},
@@ -369,19 +357,13 @@ def online_hours_per_day(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     hours = fmt_number(pl.col("_worst_hours"))
     return flags(
         found,
-        pl.format(
-            "{} 线上认定 {} 课时 > 每日上限 {} 课时（超限 {} 天）",
-            pl.col("_worst_day"),
-            hours,
-            limit,
-            pl.col("_days"),
-        ),
-        pl.format(
-            "{}: {} online hours credited > daily maximum {} ({} days over)",
-            pl.col("_worst_day"),
-            hours,
-            limit,
-            pl.col("_days"),
+        *message(
+            "{worst_day} 线上认定 {hours} 课时 > 每日上限 {limit} 课时（超限 {days} 天）",
+            "{worst_day}: {hours} online hours credited > daily maximum {limit} ({days} days over)",
+            worst_day=pl.col("_worst_day"),
+            hours=hours,
+            limit=limit,
+            days=pl.col("_days"),
         ),
         _capped(pl.col("_excess") * rate_fen(pack, "online_rate_max")),
         {

@@ -11,6 +11,7 @@ A check returns a LazyFrame with exactly these columns (see `FLAG_COLUMNS`):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -231,6 +232,19 @@ def fmt_yuan(fen: pl.Expr) -> pl.Expr:
         + pl.lit(".")
         + (magnitude % 100).cast(pl.String).str.zfill(2)
     )
+
+
+def message(zh: str, en: str, **values: pl.Expr | str) -> tuple[pl.Expr, pl.Expr]:
+    """A rule's message in Chinese and English from two templates with named placeholders
+    and the values once: `message("线上 {on} 课时", "online {on} hours", on=expr)`. A value
+    is an expression or a column name, as for `pl.format`; use it as `flags(frame,
+    *message(...), ...)`."""
+    return _format(zh, values), _format(en, values)
+
+
+def _format(template: str, values: dict[str, pl.Expr | str]) -> pl.Expr:
+    names = re.findall(r"\{(\w+)\}", template)
+    return pl.format(re.sub(r"\{\w+\}", "{}", template), *(values[n] for n in names))
 
 
 def flags(

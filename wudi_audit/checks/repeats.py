@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from wudi_audit.checks.base import AuditInputs, Severity, flags, register, whole_claim_at_stake
+from wudi_audit.checks.base import (
+    AuditInputs,
+    Severity,
+    flags,
+    message,
+    register,
+    whole_claim_at_stake,
+)
 from wudi_audit.checks.subsidy import BATCH_ORDER
 from wudi_audit.rulepack import RulePack
 
@@ -99,22 +106,16 @@ def too_many_trainings(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     )
     return flags(
         batch,
-        pl.format(
-            "{} 年第 {} 次补贴性培训（台账已有 {} 次，本批次第 {} 笔），每人每年不超过 {} 次",
-            "_year",
-            "_count",
-            "_paid",
-            "_nth",
-            pl.lit(limit),
-        ),
-        pl.format(
-            "subsidised training no. {} in {} ({} in the ledger, no. {} in this batch); "
-            "at most {} a year",
-            "_count",
-            "_year",
-            "_paid",
-            "_nth",
-            pl.lit(limit),
+        *message(
+            "{year} 年第 {count} 次补贴性培训（台账已有 {paid} 次，本批次第 {nth} 笔），"
+            "每人每年不超过 {limit} 次",
+            "subsidised training no. {count} in {year} ({paid} in the ledger, no. {nth} in "
+            "this batch); at most {limit} a year",
+            year="_year",
+            count="_count",
+            paid="_paid",
+            nth="_nth",
+            limit=pl.lit(limit),
         ),
         whole_claim_at_stake(),
         {

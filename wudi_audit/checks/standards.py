@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from wudi_audit.checks.base import AuditInputs, Severity, flags, fmt_yuan, register
+from wudi_audit.checks.base import AuditInputs, Severity, flags, fmt_yuan, message, register
 from wudi_audit.checks.repeats import level_key, occupation_key
 from wudi_audit.rulepack import RulePack
 
@@ -60,19 +60,13 @@ def above_skill_standard(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     amount, standard = fmt_yuan(pl.col("amount_fen")), fmt_yuan(pl.col("_standard_fen"))
     return flags(
         found,
-        pl.format(
-            "申领 {} 元 > 就业技能培训补贴标准 {} 元（{} {}）",
-            amount,
-            standard,
-            "occupation",
-            "_basis",
-        ),
-        pl.format(
-            "claimed {} > employment-skill standard {} ({}, {})",
-            amount,
-            standard,
-            "occupation",
-            "_basis",
+        *message(
+            "申领 {amount} 元 > 就业技能培训补贴标准 {standard} 元（{occupation} {basis}）",
+            "claimed {amount} > employment-skill standard {standard} ({occupation}, {basis})",
+            amount=amount,
+            standard=standard,
+            occupation="occupation",
+            basis="_basis",
         ),
         pl.col("amount_fen") - pl.col("_standard_fen"),
         {"standard": pl.col("_standard_fen") / 100, "level": pl.col("_basis")},

@@ -11,6 +11,7 @@ from wudi_audit.checks.base import (
     flags,
     fmt_number,
     fmt_yuan,
+    message,
     register,
     whole_claim_at_stake,
 )
@@ -84,23 +85,17 @@ def amount_above_cap(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     on_r, off_r = fmt_yuan(pl.col("_on_rate")), fmt_yuan(pl.col("_off_rate"))
     return flags(
         found,
-        pl.format(
-            "申领 {} 元 > 上限 {} 元（线上 {} 课时×{} 元 + 线下 {} 课时×{} 元）",
-            amount,
-            cap,
-            on,
-            on_r,
-            off,
-            off_r,
-        ),
-        pl.format(
-            "claimed {} > cap {} yuan (online {} h × {} + offline {} h × {})",
-            amount,
-            cap,
-            on,
-            on_r,
-            off,
-            off_r,
+        *message(
+            "申领 {amount} 元 > 上限 {cap} 元"
+            "（线上 {on} 课时×{on_r} 元 + 线下 {off} 课时×{off_r} 元）",
+            "claimed {amount} > cap {cap} yuan "
+            "(online {on} h × {on_r} + offline {off} h × {off_r})",
+            amount=amount,
+            cap=cap,
+            on=on,
+            on_r=on_r,
+            off=off,
+            off_r=off_r,
         ),
         pl.col("amount_fen") - pl.col("_cap_fen"),
         {
@@ -138,11 +133,11 @@ def same_person_same_class(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     found = earlier_in_group(inputs.claims.lazy(), ["id_number", "class_id"])
     return flags(
         found,
-        pl.format(
-            "与第 {} 行为同一人同一班级（{}）", pl.col("_first_source_row"), pl.col("class_id")
-        ),
-        pl.format(
-            "same person and class ({}) as row {}", pl.col("class_id"), pl.col("_first_source_row")
+        *message(
+            "与第 {first_source_row} 行为同一人同一班级（{class_id}）",
+            "same person and class ({class_id}) as row {first_source_row}",
+            first_source_row=pl.col("_first_source_row"),
+            class_id=pl.col("class_id"),
         ),
         whole_claim_at_stake(),
         {"earlier_source_row": pl.col("_first_source_row"), "class_id": pl.col("class_id")},

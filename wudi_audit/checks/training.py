@@ -10,6 +10,7 @@ from wudi_audit.checks.base import (
     Severity,
     flags,
     fmt_number,
+    message,
     register,
     whole_claim_at_stake,
 )
@@ -39,8 +40,14 @@ def total_hours_below_minimum(inputs: AuditInputs, pack: RulePack) -> pl.LazyFra
     limit = fmt_number(pl.lit(minimum))
     return flags(
         found,
-        pl.format("线上 {} + 线下 {} = {} 课时 < {} 课时", on, off, total, limit),
-        pl.format("online {} + offline {} = {} hours < {}", on, off, total, limit),
+        *message(
+            "线上 {on} + 线下 {off} = {total} 课时 < {limit} 课时",
+            "online {on} + offline {off} = {total} hours < {limit}",
+            on=on,
+            off=off,
+            total=total,
+            limit=limit,
+        ),
         whole_claim_at_stake(),
         {"total_hours": pl.col("claimed_hours"), "minimum": pl.lit(minimum)},
     )
@@ -70,8 +77,14 @@ def online_share_above_maximum(inputs: AuditInputs, pack: RulePack) -> pl.LazyFr
     limit = fmt_number(pl.lit(share * 100))
     return flags(
         found,
-        pl.format("线上 {} / 总 {} 课时 = {}% > {}%", on, total, pct, limit),
-        pl.format("online {} / total {} hours = {}% > {}%", on, total, pct, limit),
+        *message(
+            "线上 {on} / 总 {total} 课时 = {pct}% > {limit}%",
+            "online {on} / total {total} hours = {pct}% > {limit}%",
+            on=on,
+            total=total,
+            pct=pct,
+            limit=limit,
+        ),
         whole_claim_at_stake(),
         {
             "online_hours": pl.col("online_hours"),
@@ -182,8 +195,14 @@ def hours_fields_disagree(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     total, given = fmt_number(pl.col("claimed_hours")), fmt_number(pl.col("total_hours"))
     return flags(
         found,
-        pl.format("线上 {} + 线下 {} = {} ≠ 总课时 {}", on, off, total, given),
-        pl.format("online {} + offline {} = {} ≠ total {}", on, off, total, given),
+        *message(
+            "线上 {on} + 线下 {off} = {total} ≠ 总课时 {given}",
+            "online {on} + offline {off} = {total} ≠ total {given}",
+            on=on,
+            off=off,
+            total=total,
+            given=given,
+        ),
         whole_claim_at_stake(),
         {"sum_hours": pl.col("claimed_hours"), "total_hours": pl.col("total_hours")},
     )
