@@ -268,15 +268,40 @@ def sample(
     out: Annotated[Path, typer.Option(help="输出文件夹 / output folder")] = Path("sample_data"),
     claims: Annotated[int, typer.Option("--claims", help="申领笔数 / number of claims")] = 200,
     seed: Annotated[int, typer.Option(help="随机种子 / random seed")] = 20260301,
-    fmt: Annotated[str, typer.Option("--format", help="xlsx 或 csv")] = "xlsx",
+    fmt: Annotated[str, typer.Option("--format", help="xlsx、csv 或 parquet")] = "xlsx",
+    title_rows: Annotated[int, typer.Option(help="表头上方的标题行数 / title rows")] = 1,
+    serial_column: Annotated[
+        bool, typer.Option("--serial-column", help="首列加“序号”（23 列）/ a leading 序号")
+    ] = False,
+    attendance: Annotated[
+        bool, typer.Option("--attendance/--no-attendance", help="生成考勤 / attendance")
+    ] = True,
+    attendance_sheets: Annotated[
+        int | None, typer.Option(help="考勤平均分到几个工作表 / attendance sheets")
+    ] = None,
+    all_references: Annotated[
+        bool, typer.Option("--all-references", help="五个参考名单 / five reference lists")
+    ] = False,
 ) -> None:
     """生成含已知问题的示例批次 / write a realistic sample batch with planted problems."""
     from wudi_audit.sample import write_sample
 
     if claims < 1:
         raise UserInputError("申领笔数必须大于 0", "--claims must be at least 1")
+    if fmt not in ("xlsx", "csv", "parquet"):
+        raise UserInputError(f"不支持的格式：{fmt}", f"unsupported --format {fmt}")
     out.mkdir(parents=True, exist_ok=True)
-    planted = write_sample(out, claims, seed=seed, fmt=fmt)
+    planted = write_sample(
+        out,
+        claims,
+        seed=seed,
+        fmt=fmt,
+        with_attendance=attendance,
+        title_rows=max(1, title_rows),
+        serial_column=serial_column,
+        attendance_sheets=attendance_sheets,
+        all_references=all_references,
+    )
     typer.echo(f"wudi-audit: 已写入 {claims} 笔申领到 {out}；埋设问题：{planted}")
 
 
