@@ -76,6 +76,9 @@ def check(
     fail_on: Annotated[
         FailOn, typer.Option(help="退出码 1 的门槛 / exit 1 threshold")
     ] = FailOn.reject,
+    timings: Annotated[
+        bool, typer.Option("--timings", help="各阶段耗时输出到标准错误 / phase times to stderr")
+    ] = False,
 ) -> None:
     """审核一个申领批次 / check one claim batch."""
     from wudi_audit.pipeline import BatchRequest, run_batch
@@ -88,6 +91,7 @@ def check(
     from wudi_audit.report.tables import build_report
     from wudi_audit.report.workbook import write_workbook
     from wudi_audit.rulepack import load_rule_packs
+    from wudi_audit.timings import lap, summary
 
     started = time.perf_counter()
     started_at = dt.datetime.now().isoformat(timespec="seconds")
@@ -126,6 +130,7 @@ def check(
         duration_s=time.perf_counter() - started,
         ledger=run.ledger_manifest,
     )
+    lap("report")
     outputs = AtomicOutputs()
     try:
         if str(workbook_path) == "-":
@@ -140,9 +145,12 @@ def check(
         if json_out is not None:
             write_bytes_output(json_out, to_json(report).encode("utf-8"), outputs)
         outputs.commit()
+        lap("write")
     except BaseException:
         outputs.discard()
         raise
+    if timings:
+        typer.echo(summary(), err=True)
     to_stdout = "-" in (str(workbook_path), str(json_out))
     _print_summary(report, workbook_path, json_out, err=to_stdout)
     verdicts = set(result.claims["verdict"].unique().to_list())
