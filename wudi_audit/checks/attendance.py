@@ -427,8 +427,16 @@ def device_shared_by_many(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
         _records(inputs)
         .filter(pl.col("device").is_not_null() & pl.col("sign_in").is_not_null() & online_only)
         .select("device", "sign_in", "id_number", "class_id")
-        .sort(["device", "sign_in"])
     )
+    # a window never holds more trainees than the device has in all: only devices used
+    # by more than `most` trainees are rolled over (a phone is nearly always one person's)
+    shared = (
+        signed.group_by("device")
+        .agg(pl.col("id_number").n_unique().alias("_all"))
+        .filter(pl.col("_all") > most)
+        .select("device")
+    )
+    signed = signed.join(shared, on="device", how="semi").sort(["device", "sign_in"])
     windows = (
         signed.rolling(index_column="sign_in", period=f"{window}m", group_by="device")
         .agg(
