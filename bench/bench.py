@@ -292,8 +292,8 @@ def issue_table(sizes: Sizes) -> None:
     from wudi_audit.schema import CLAIMS
 
     ledger = OUT / f"ledger{sizes.ledger_rows}"
-    ids = read_table(claims, CLAIMS, cell_types=False).frame["id_number"].drop_nulls()
-    build_ledger(ledger, sizes.ledger_rows, ids)
+    people = read_table(claims, CLAIMS, cell_types=False).frame.select("id_number", "name")
+    build_ledger(ledger, sizes.ledger_rows, people.drop_nulls())
     empty = OUT / "no-ledger"  # never created: an empty history
     out = OUT / "run"
     out.mkdir(exist_ok=True)

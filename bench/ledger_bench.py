@@ -21,17 +21,21 @@ BATCHES = 200
 YEARS = range(2017, 2027)
 
 
-def build_ledger(folder: Path, rows: int, batch_ids: pl.Series) -> None:
-    """`rows` ledger claims; one claim in ten is one of the batch's persons."""
-    marker = folder / ".complete"
+def build_ledger(folder: Path, rows: int, people: pl.DataFrame) -> None:
+    """`rows` ledger claims: one in ten is one of the batch's persons (same number and
+    name), one in ten carries a batch person's name with one digit of the number altered
+    (P107's work), the rest are strangers."""
+    marker = folder / ".complete-v2"
     if marker.exists():
         return
     start = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
     per_batch = rows // BATCHES
-    known = batch_ids.unique().sort()
+    known = people.unique("id_number").sort("id_number")
+    known_ids, known_names = pl.lit(known["id_number"]), pl.lit(known["name"])
     for b in range(BATCHES):
         n = pl.int_range(0, per_batch, eager=True).alias("n")
+        pick = (pl.col("n") * 7919 + b) % known.height
         seed = b * per_batch
         frame = (
             pl.DataFrame(n)
@@ -45,10 +49,15 @@ def build_ledger(folder: Path, rows: int, batch_ids: pl.Series) -> None:
                 pl.lit("pass").alias("verdict"),
                 pl.format("SL{}", pl.col("n") + seed).alias("claim_id"),
                 pl.when(pl.col("n") % 10 == 0)
-                .then(pl.lit(known).gather((pl.col("n") * 7919 + b) % known.len()))
+                .then(known_ids.gather(pick))
+                .when(pl.col("n") % 10 == 5)
+                .then(_altered(known_ids.gather(pick)))
                 .otherwise(pl.format("3205{}", (pl.col("n") + seed + 10**13).cast(pl.String)))
                 .alias("id_number"),
-                pl.lit("历史学员").alias("name"),
+                pl.when(pl.col("n") % 10 % 5 == 0)
+                .then(known_names.gather(pick))
+                .otherwise(pl.lit("历史学员"))
+                .alias("name"),
                 pl.format("WDGJ{}-{}", pl.lit(YEARS[b % len(YEARS)]), pl.col("n") % 40).alias(
                     "project_code"
                 ),
@@ -82,6 +91,12 @@ def build_ledger(folder: Path, rows: int, batch_ids: pl.Series) -> None:
     print(f"generated a {rows:,}-claim ledger in {time.perf_counter() - start:.1f} s")
 
 
+def _altered(number: pl.Expr) -> pl.Expr:
+    """The 16th digit changed (the check character left as it was)."""
+    digit = (number.str.slice(15, 1).cast(pl.Int32, strict=False).fill_null(0) + 1) % 10
+    return number.str.slice(0, 15) + digit.cast(pl.String) + number.str.slice(16)
+
+
 def check_with_memory(claims: Path, ledger: Path, out: Path) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of one `wudi-audit check` in a fresh process."""
     probe = (
@@ -106,9 +121,9 @@ def bench_ledger(claims_path: Path, out: Path, rows: int, runs: int) -> None:
     from wudi_audit.read.reader import read_table
     from wudi_audit.schema import CLAIMS
 
-    batch_ids = read_table(claims_path, CLAIMS, cell_types=False).frame["id_number"].drop_nulls()
+    people = read_table(claims_path, CLAIMS, cell_types=False).frame.select("id_number", "name")
     ledger = out / f"ledger{rows}"
-    build_ledger(ledger, rows, batch_ids)
+    build_ledger(ledger, rows, people.drop_nulls())
     empty = out / "no-ledger"  # never created: an empty history
     measured = {}
     for label, folder in (("without a ledger", empty), (f"{rows:,}-claim ledger", ledger)):
@@ -128,3 +143,36 @@ def bench_ledger(claims_path: Path, out: Path, rows: int, runs: int) -> None:
         f"  ledger adds {100 * (with_s / base_s - 1):+.1f} % time (target ≤ 15 %), "
         f"{with_mb - base_mb:+.0f} MB (target ≤ 300 MB)"
     )
+    bench_p107(claims_path, ledger, runs)
+
+
+def bench_p107(claims_path: Path, ledger: Path, runs: int) -> None:
+    """The rules alone (inputs in memory) against the ledger, with and without P107."""
+    from wudi_audit.checks import REGISTRY
+    from wudi_audit.engine import run_rules
+    from wudi_audit.inputs import load_inputs
+    from wudi_audit.ledger.history import read_history
+    from wudi_audit.rulepack import load_rule_pack
+
+    pack = load_rule_pack()
+    inputs = load_inputs(claims_path, pack).inputs
+    history = read_history(
+        ledger, inputs.claims, batch_id="bench", content_hash="", window_days=365,
+        with_totals=False,
+    )  # fmt: skip
+    inputs.history, inputs.history_scan = history.records, history.scan
+    without = {c: r for c, r in REGISTRY.items() if c != "P107"}
+
+    def timed(rules) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            run_rules(inputs, pack, rules)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    base, full = timed(without), timed(REGISTRY)
+    found = REGISTRY["P107"].check(inputs, pack).collect().height
+    print(f"P107: rules on {inputs.claims.height:,} claims against {ledger.name}, median of {runs}")
+    print(f"  every rule but P107                      {base:7.2f} s   1.00x")
+    print(f"  every rule with P107 ({found:,} flagged)     {full:7.2f} s  {full / base:5.2f}x")

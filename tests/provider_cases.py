@@ -12,7 +12,7 @@ from wudi_audit.read.normalize import normalize
 from wudi_audit.read.reader import NUMERIC_CELL, RawTable, SourceFile
 from wudi_audit.schema import TABLES
 
-CODE = "91320594780268314T"  # a real Suzhou Industrial Park company code (DOMAIN.md §2.2)
+CODE = "91320594780268314T"  # a real Suzhou Industrial Park company code
 Y_CODE = "Y1320500MA1XXXXX0W"  # authority code Y (其他): legal, check character W
 NAME = "苏州工业园区技能培训学校"  # BASE_CLAIM's provider
 

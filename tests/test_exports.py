@@ -107,3 +107,18 @@ def test_no_header_row_is_one_line_not_a_wall(tmp_path):
     assert zh.startswith("申领明细：") and "没有找到表头行" in zh
     assert "\n" not in zh and "3063" not in zh and "找到的表头" not in zh
     assert "公民身份号码、姓名" in zh
+
+
+def test_masked_batch_is_said_once_in_the_summary(tmp_path):
+    import json
+
+    from tests.test_cli import run
+
+    masked = ["3205**********1234", *ROW[1:]]
+    claims = write_csv(tmp_path / "c.csv", [HEADERS, masked, [*masked[:3], "C2", *masked[4:]]])
+    out = tmp_path / "r.json"
+    proc = run("check", str(claims), "-o", str(tmp_path / "r.xlsx"), "--json", str(out))
+    assert proc.returncode == 1
+    warnings = json.loads(out.read_text(encoding="utf-8"))["summary"]["warnings"]
+    assert warnings == ["本批次有 2 个公民身份号码已脱敏（含*号），无法据此核验身份（P101 等）"]
+    assert proc.stdout.count("已脱敏") == 1

@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import claims_inputs, flagged
 from wudi_audit.errors import UserInputError
+from wudi_audit.ledger.history import HISTORY_SCHEMA
 from wudi_audit.ledger.record import ledger_rows
 from wudi_audit.read.normalize import normalize
 from wudi_audit.read.reader import RawTable, SourceFile
@@ -28,7 +29,8 @@ def history_from(rows: list[dict], batch_id: str = "2026第1批") -> pl.DataFram
         verdicts=("pass",),
         added_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     )
-    return recorded.with_columns(pl.col("end_date").dt.year().cast(pl.Int32).alias("year"))
+    with_year = recorded.with_columns(pl.col("end_date").dt.year().cast(pl.Int32).alias("year"))
+    return with_year.select(list(HISTORY_SCHEMA))
 
 
 def with_history(rows: list[dict], history: list[dict], **extra):
@@ -222,3 +224,77 @@ def test_p106_against_the_ledger():
     assert evidence == {"other_names": ["李四"], "ledger_batches": ["2026第1批"]}
     assert "台账" in result["message_zh"].item()
     assert flagged("P106", with_history([{}], [other(1, name="张 三")])).height == 0
+
+
+# ---- P107 / S308 against the ledger -------------------------------------------------
+
+
+def with_scan(rows: list[dict], history: list[dict], **extra):
+    inputs = claims_inputs(rows, **extra)
+    inputs.history = history_from(history)
+    inputs.history_scan = inputs.history.lazy()
+    return inputs
+
+
+def test_p107_against_the_ledger_with_a_fresh_check_character():
+    # 320505199001011233 altered in the 16th digit, check character recomputed
+    inputs = with_scan([{}], [other(1, id_number="320505199001011243")])
+    result = flagged("P107", inputs)
+    assert rows_of(result) == [2]
+    evidence = json.loads(result["evidence"].item())
+    assert evidence["other_numbers"] == [
+        {"id_number": "320505199001011243", "batch_id": "2026第1批", "source_row": 2}
+    ]
+    assert "台账批次“2026第1批”" in result["message_zh"].item()
+
+
+def test_p107_clean_against_the_ledger():
+    same_person = [other(1)]  # the same number: P106/S30x territory
+    two_apart = [other(1, id_number="320505199001012243")]
+    other_name = [other(1, id_number="320505199001011243", name="李四")]
+    for history in (same_person, two_apart, other_name):
+        assert flagged("P107", with_scan([{}], history)).height == 0
+
+
+CERT = {"certificate_no": "ZS 2026-0001"}
+
+
+def test_s308_across_persons_in_the_batch_and_case_folded():
+    rows = [CERT, {"certificate_no": "zs2026-0001", "id_number": "11010519491231002X"}]
+    result = flagged("S308", claims_inputs(rows))
+    assert rows_of(result) == [2, 3]
+    assert json.loads(result["evidence"][0])["other_claims"][0]["source_row"] == 3
+
+
+def test_s308_against_the_ledger_but_not_the_same_claim_recorded_again():
+    reused = [other(1, id_number="11010519491231002X", certificate_no="ZS2026-0001")]
+    result = flagged("S308", with_scan([CERT], reused))
+    assert rows_of(result) == [2]
+    assert json.loads(result["evidence"].item())["other_claims"][0]["batch_id"] == "2026第1批"
+    same_claim = [{"certificate_no": "ZS2026-0001"}]  # same person and class, paid before
+    assert flagged("S308", with_scan([CERT], same_claim)).height == 0
+
+
+def test_s308_empty_cells_never_match_and_no_column_is_not_run():
+    rows = [{"certificate_no": ""}, {"certificate_no": None, "id_number": "11010519491231002X"}]
+    assert flagged("S308", claims_inputs(rows)).height == 0
+    from wudi_audit.checks import REGISTRY
+    from wudi_audit.engine import applicable
+
+    ran, (reason_zh, _) = applicable(REGISTRY["S308"], claims_inputs([{}]))
+    assert not ran and "证书编号" in reason_zh
+
+
+def test_mask_ids_masks_the_other_numbers_in_evidence():
+    from wudi_audit.engine import run_rules
+    from wudi_audit.report.json_doc import to_json
+    from wudi_audit.report.tables import build_report
+    from wudi_audit.rulepack import load_rule_pack
+
+    pack = load_rule_pack()
+    inputs = with_scan([{}], [other(1, id_number="320505199001011243")])
+    document = json.loads(to_json(build_report(run_rules(inputs, pack), pack, {}, mask_ids=True)))
+    [p107] = [e for e in document["exceptions"] if e["code"] == "P107"]
+    assert p107["evidence"]["other_numbers"][0]["id_number"] == "320505********1243"
+    assert p107["id_number"] == "320505********1233"
+    assert "320505199001011243" not in json.dumps(document, ensure_ascii=False)

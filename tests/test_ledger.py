@@ -19,9 +19,13 @@ from wudi_audit.ledger.layout import LEDGER_SCHEMA, batch_of_file, file_stem
 
 
 def claim(n: int, **fields: str) -> list[str]:
-    """Row n: person n in class C<n>; fields by header override."""
+    """Row n: person n (学员n; consecutive numbers are one digit apart, so each person has a
+    name of their own, or P107 would see altered numbers) in class C<n>; fields by header
+    override."""
     row = dict(zip(HEADERS, ROW, strict=True))
-    row.update({"公民身份号码": id_for("1990-01-01", serial=n), "班级编号": f"C{n}"})
+    row.update(
+        {"公民身份号码": id_for("1990-01-01", serial=n), "班级编号": f"C{n}", "姓名": f"学员{n}"}
+    )
     row.update(fields)
     return [row[h] for h in HEADERS]
 
@@ -285,3 +289,16 @@ def test_file_names_are_safe_on_windows_and_keep_the_batch_id():
     stem = file_stem('2026/第3批: "补"?', "ab" * 32)
     assert not set('<>:"/\\|?*') & set(stem)
     assert batch_of_file(Path(f"{stem}.parquet")) == ('2026/第3批: "补"?', "ab" * 8)
+
+
+def test_check_reads_only_the_years_the_batch_reaches(tmp_path):
+    ledger = tmp_path / "l"
+    old = batch(tmp_path / "old.csv", [claim(1, 开班日期="2019-03-02", 结业日期="2019-03-15")])
+    assert add(old, ledger).returncode == 0
+    [path] = ledger.glob("year=2019/*.parquet")
+    path.write_bytes(b"PAR1 broken")  # a year the batch does not reach is never opened
+    _, document = check_json(batch(tmp_path / "b.csv", [claim(1)]), ledger, tmp_path)
+    assert document["manifest"]["ledger"]["files_read"] == 0
+    near = batch(tmp_path / "near.csv", [claim(1, 开班日期="2020-03-02", 结业日期="2020-03-10")])
+    proc = run("check", str(near), "--ledger", str(ledger), "-o", str(tmp_path / "r.xlsx"))
+    assert proc.returncode == 2 and path.name in proc.stderr  # 2019 is within 365 days

@@ -43,7 +43,8 @@ def test_p103_women_track_is_a_parameter(default_pack):
     assert "50岁2个月" in result["message_zh"].item()  # born 1975-03 → 50y2m, 2025-05-10
 
 
-# DOMAIN.md §3.2/3.3 worked examples: (track, birth year, month, age in months)
+# Worked examples of the 2025 schedule (国发〔2024〕14号 tables):
+# (track, birth year, month, age in months)
 SCHEDULE = [
     (retirement.MALE, 1964, 12, 60 * 12),
     (retirement.MALE, 1965, 1, 60 * 12 + 1),

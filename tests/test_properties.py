@@ -46,3 +46,24 @@ def test_xls_check_on_any_bytes_is_a_value_or_a_user_error(tail):
     content = ole.OLE_MAGIC + tail
     with contextlib.suppress(UserInputError):
         ole.check_xls(content, "x.xls")
+
+
+ID_TEXT = TEXT | st.from_regex(r"[0-9Xx*\s]{0,20}", fullmatch=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), ID_TEXT), max_size=20))
+def test_identity_columns_on_any_text_are_values(values):
+    """The whole identity path — normalise, legacy upgrade, validity, birth date, sex —
+    gives a value (or null) for any text, never an exception."""
+    import datetime as dt
+
+    frame = pl.DataFrame({"id_number": values}, schema={"id_number": pl.String})
+    folded = frame.with_columns(idnumber.normalize_id_series(frame["id_number"]))
+    out = folded.with_columns(
+        idnumber.upgrade_legacy15(pl.col("id_number")).alias("id_number"),
+        pl.lit(False).alias("id_damaged"),
+    ).with_columns(idnumber.identity_columns(pl.col("id_number"), dt.date(2026, 12, 1)))
+    assert out.height == len(values)
+    valid = out.filter(pl.col("id_invalid").is_null() & pl.col("id_number").is_not_null())
+    assert valid["id_number"].str.len_chars().eq(18).all()

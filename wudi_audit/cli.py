@@ -28,7 +28,7 @@ from wudi_audit.cli_options import (
 from wudi_audit.errors import UserInputError
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     help="吴地工匠项目制培训补贴申领审核 / audit training-subsidy claim batches.",
 )
@@ -47,7 +47,9 @@ class FailOn(StrEnum):
 
 @app.command()
 def check(
-    claims: Annotated[Path, typer.Argument(help="申领明细 claims file (xlsx/xls/csv/parquet)")],
+    claims: Annotated[
+        list[Path], typer.Argument(help="申领明细 claims file (xlsx/xls/csv/parquet)")
+    ],
     attendance: Annotated[
         list[Path] | None,
         typer.Option("--attendance", "-a", help="考勤记录文件或文件夹，可多次给出 / attendance"),
@@ -71,16 +73,67 @@ def check(
         Path | None, typer.Option("--json", help="JSON 输出（- 为标准输出）")
     ] = None,
     sheet: Annotated[str | None, typer.Option(help="工作表名 / sheet name")] = None,
-    mask_ids: Annotated[bool, typer.Option("--mask-ids", help="遮蔽身份证号和姓名")] = False,
-    lang: Annotated[Lang, typer.Option(help="输出语言 / output language")] = Lang.zh,
+    mask_ids: Annotated[
+        bool | None, typer.Option("--mask-ids/--no-mask-ids", help="遮蔽身份证号和姓名")
+    ] = None,
+    lang: Annotated[Lang | None, typer.Option(help="输出语言 / output language")] = None,
     fail_on: Annotated[
         FailOn, typer.Option(help="退出码 1 的门槛 / exit 1 threshold")
     ] = FailOn.reject,
+    sample: Annotated[
+        int | None,
+        typer.Option(
+            "--sample", min=1, help="抽查样本笔数（通过的申领，按金额概率比例）/ review sample size"
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(min=0, help="抽样随机种子（默认由申领文件哈希导出）/ sampling seed"),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out-dir", help="批量审核的输出文件夹 / output folder for several batches"),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="设置文件（默认就近的 wudi-audit.toml）/ settings file"),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="重新审核已审核的批次 / re-check audited batches")
+    ] = False,
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="每批次一行 JSON 日志 / JSON log lines")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="只输出错误 / print only errors")
+    ] = False,
     timings: Annotated[
         bool, typer.Option("--timings", help="各阶段耗时输出到标准错误 / phase times to stderr")
     ] = False,
 ) -> None:
     """审核一个申领批次 / check one claim batch."""
+    from wudi_audit.batches.commit import commit_outputs
+    from wudi_audit.batches.dispatch import CheckArgs, resolve_check
+
+    plan = resolve_check(
+        CheckArgs(
+            claims, attendance or [], ref_dir, ledger, rules, output, json_out, out_dir, config,
+            mask_ids, None if lang is None else lang.value,
+        )
+    )  # fmt: skip
+    ref_dir, ledger, rules, mask_ids, lang = (
+        plan.ref_dir, plan.ledger, plan.rules, plan.mask_ids, Lang(plan.lang),
+    )  # fmt: skip
+    if plan.out_dir is not None:
+        from wudi_audit.batches.dispatch import run_folder_from_cli
+
+        raise typer.Exit(
+            run_folder_from_cli(
+                plan, attendance, excluded, catalog, providers, standards, budget, urban_rural,
+                batch_id, sheet, fail_on.value, force, log_json, quiet, sample, seed,
+            )
+        )  # fmt: skip
+    claims = plan.claims[0]
     from wudi_audit.pipeline import BatchRequest, run_batch
     from wudi_audit.report.json_doc import to_json
     from wudi_audit.report.outputs import (
@@ -120,6 +173,12 @@ def check(
     pack = packs[-1]  # the latest: input limits, attendance minutes, the report's parameters
     run = run_batch(request, packs)
     result = run.result
+    review_sample = None
+    if sample is not None:
+        from wudi_audit.sampling import draw_sample, seed_from_hash
+
+        chosen_seed = seed if seed is not None else seed_from_hash(run.content_hash)
+        review_sample = draw_sample(result.claims, sample, chosen_seed)
     report = build_report(
         result,
         pack,
@@ -129,7 +188,9 @@ def check(
         started=started_at,
         duration_s=time.perf_counter() - started,
         ledger=run.ledger_manifest,
+        sample=review_sample,
     )
+    report.manifest["settings_file"] = plan.settings_file
     lap("report")
     outputs = AtomicOutputs()
     try:
@@ -144,7 +205,7 @@ def check(
             write_workbook(report, outputs.temporary_for(workbook_path))
         if json_out is not None:
             write_bytes_output(json_out, to_json(report).encode("utf-8"), outputs)
-        outputs.commit()
+        commit_outputs(outputs)
         lap("write")
     except BaseException:
         outputs.discard()
@@ -152,7 +213,12 @@ def check(
     if timings:
         typer.echo(summary(), err=True)
     to_stdout = "-" in (str(workbook_path), str(json_out))
-    _print_summary(report, workbook_path, json_out, err=to_stdout)
+    if log_json or quiet:
+        from wudi_audit.batches.dispatch import log_single
+
+        log_single(report, result, claims, workbook_path, json_out, fail_on.value, log_json, quiet)
+    else:
+        _print_summary(report, workbook_path, json_out, err=to_stdout)
     verdicts = set(result.claims["verdict"].unique().to_list())
     threshold = {"reject": {"reject"}, "review": {"reject", "review"}, "never": set()}[fail_on]
     raise typer.Exit(1 if verdicts & threshold else 0)
@@ -204,6 +270,15 @@ def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> 
         console.print(f"wudi-audit: {warning}", soft_wrap=True)
     for r in s["rules_not_run"]:
         console.print(f"wudi-audit: {r['reason']}", soft_wrap=True)
+    drawn = report.manifest.get("sample")
+    if drawn:
+        console.print(
+            f"wudi-audit: 抽查样本 {drawn['drawn']} 笔（种子 {drawn['seed']}）/ review sample "
+            f"of {drawn['drawn']} (seed {drawn['seed']})",
+            soft_wrap=True,
+        )
+        for note in drawn["notes"]:
+            console.print(f"wudi-audit: {note}", soft_wrap=True)
     ledger = report.manifest.get("ledger")
     for note in ledger["notes"] if ledger else []:
         console.print(f"wudi-audit: 台账 / ledger {ledger['folder']}: {note}", soft_wrap=True)
@@ -400,7 +475,7 @@ def _root(
 
 def main() -> None:
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="wudi-audit")
         sys.exit(code if isinstance(code, int) else 0)
     except UserInputError as exc:
         print(exc.render(), file=sys.stderr)

@@ -21,7 +21,7 @@ from wudi_audit.rulepack import RulePack
 from wudi_audit.schema import ATTENDANCE, CLAIMS, TABLES
 from wudi_audit.timings import phase
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".parquet")
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".parquet")
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 国务院关于渐进式延迟法定退休年龄的办法 第一条: men and women on the 55 track are delayed one
 month per four birth months, up to 63 and 58; women on the 50 track one month per two
-birth months, up to 55. `../shared/DOMAIN.md` §3 has the formula and worked examples.
+birth months, up to 55. tests/test_person.py holds the worked examples.
 """
 
 from __future__ import annotations

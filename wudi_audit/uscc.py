@@ -2,9 +2,9 @@
 
 18 characters from the 31-symbol alphabet `0-9A-HJ-NPQRTUWXY` (no I, O, Z, S, V); each
 symbol's value is its index. The check character is
-`ALPHABET[(31 - Σ value_i × 3^i mod 31) mod 31]` over the first 17 (`../shared/DOMAIN.md`
-§2). Any of the 31 symbols may stand in any position, so codes that start with a letter
-(`Y…` 其他, `A…`, `N…`) are legal; python-stdnum's `validate()` wrongly rejects them.
+`ALPHABET[(31 - Σ value_i × 3^i mod 31) mod 31]` over the first 17. Any of the 31
+symbols may stand in any position, so codes that start with a letter (`Y…` 其他, `A…`,
+`N…`) are legal; python-stdnum's `validate()` wrongly rejects them.
 """
 
 from __future__ import annotations

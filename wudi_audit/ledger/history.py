@@ -20,7 +20,23 @@ from wudi_audit.ledger.layout import (
 )
 from wudi_audit.ledger.lock import wait_for_commit
 
-HISTORY_SCHEMA = {**LEDGER_SCHEMA, "year": pl.Int32()}
+# The columns the rules read (a check never decodes the hashes and times of the history).
+RULE_COLUMNS = (
+    "batch_id",
+    "source_row",
+    "id_number",
+    "name",
+    "project_code",
+    "class_id",
+    "occupation",
+    "level",
+    "district",
+    "start_date",
+    "end_date",
+    "amount_fen",
+    "certificate_no",
+)
+HISTORY_SCHEMA = {**{c: LEDGER_SCHEMA[c] for c in RULE_COLUMNS}, "year": pl.Int32()}
 TOTALS_SCHEMA = {"dimension": pl.String, "key": pl.String, "year": pl.Int32, "amount_fen": pl.Int64}
 
 
@@ -97,7 +113,7 @@ def read_history(
         hive_partitioning=True,
         hive_schema={"year": pl.Int32},
         schema=LEDGER_SCHEMA,
-    )
+    ).select(list(HISTORY_SCHEMA))
     history.scan = scan
     persons = claims.select(pl.col("id_number").drop_nulls().unique())
     records = scan.join(persons.lazy(), on="id_number", how="semi")

@@ -28,4 +28,6 @@ def to_json(report: Report) -> str:
             }
         )
     document = {"manifest": report.manifest, "summary": report.summary, "exceptions": exceptions}
+    if report.sample is not None:
+        document["sample"] = report.sample.to_dicts()
     return json.dumps(document, ensure_ascii=False, indent=1, default=str)

@@ -15,6 +15,7 @@ from wudi_audit.engine import VERDICTS, AuditResult
 from wudi_audit.masking import mask_id_number, mask_name, mask_value
 from wudi_audit.read.reader import SourceFile
 from wudi_audit.rulepack import RulePack
+from wudi_audit.sampling import ReviewSample
 
 SEVERITY_LABELS = {
     "reject": ("不予补贴", "reject"),
@@ -26,6 +27,7 @@ SHEETS = {
     "claims": ("申领审核", "Claims"),
     "exceptions": ("异常明细", "Exceptions"),
     "rules": ("规则", "Rules"),
+    "sample": ("抽查样本", "Sample"),
 }
 # column key → (zh header, en header)
 HEADERS = {
@@ -47,6 +49,10 @@ HEADERS = {
     "verdict": ("审核结论", "Verdict"),
     "codes": ("违反规则", "Rules broken"),
     "id_note": ("身份证号说明", "Identity note"),
+    "claim_id": ("申领编号", "Claim id"),
+    "stratum": ("分层（培训机构）", "Stratum (provider)"),
+    "probability": ("入样概率", "Inclusion probability"),
+    "why_drawn": ("抽取说明", "Why drawn"),
 }
 EXCEPTION_COLUMNS = (
     "code",
@@ -77,6 +83,18 @@ CLAIM_COLUMNS = (
     "amount_at_stake",
     "id_note",
 )
+SAMPLE_COLUMNS = (
+    "source_row",
+    "claim_id",
+    "id_number",
+    "name",
+    "stratum",
+    "project_code",
+    "class_id",
+    "amount",
+    "probability",
+    "why_drawn",
+)
 MASKED_EVIDENCE_KEYS = ("name", "names", "other_names")
 
 
@@ -88,6 +106,7 @@ class Report:
     exceptions: pl.DataFrame  # columns EXCEPTION_COLUMNS, values in the report's language
     claims: pl.DataFrame  # columns CLAIM_COLUMNS
     rules: list[dict[str, Any]]
+    sample: pl.DataFrame | None = None  # columns SAMPLE_COLUMNS, with `--sample`
 
     def sheet(self, key: str) -> str:
         return SHEETS[key][0 if self.lang == "zh" else 1]
@@ -110,6 +129,7 @@ def build_report(
     started: str = "",
     duration_s: float = 0.0,
     ledger: dict[str, Any] | None = None,
+    sample: ReviewSample | None = None,
 ) -> Report:
     zh = lang == "zh"
     ex = result.exceptions
@@ -187,7 +207,39 @@ def build_report(
         }
         for r in (REGISTRY[c] for c in sorted(REGISTRY))
     ]
-    return Report(lang, manifest, summary, exceptions, claims, rules)
+    sample_table = None
+    if sample is not None:
+        manifest["sample"] = sample.manifest()
+        sample_table = _sample_table(result.claims, sample, lang, id_expr, name_expr)
+    return Report(lang, manifest, summary, exceptions, claims, rules, sample_table)
+
+
+def _sample_table(
+    claims: pl.DataFrame, sample: ReviewSample, lang: str, id_expr: pl.Expr, name_expr: pl.Expr
+) -> pl.DataFrame:
+    """The drawn claims with their key fields, stratum and inclusion probability."""
+    percent = (pl.col("probability") * 100).round(2).cast(pl.String)
+    why = (
+        pl.format("“{}”分层，按金额概率比例抽取，入样概率 {}%", "stratum", percent)
+        if lang == "zh"
+        else pl.format("stratum {}, drawn by amount, inclusion probability {}%", "stratum", percent)
+    )
+    return (
+        sample.rows.join(claims, on="row_id", how="left")
+        .sort("source_row")
+        .select(
+            pl.col("source_row"),
+            pl.col("claim_id"),
+            id_expr.alias("id_number"),
+            name_expr.alias("name"),
+            pl.col("stratum"),
+            pl.col("project_code"),
+            pl.col("class_id"),
+            (pl.col("amount_fen") / 100).alias("amount"),
+            pl.col("probability").round(6),
+            why.alias("why_drawn"),
+        )
+    )
 
 
 def _mask_evidence(text: str | None) -> str | None:

@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from wudi_audit.report.tables import CLAIM_COLUMNS, EXCEPTION_COLUMNS, Report
+from wudi_audit.report.tables import CLAIM_COLUMNS, EXCEPTION_COLUMNS, SAMPLE_COLUMNS, Report
 
 MAX_DATA_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header
 MONEY_COLUMNS = {"amount", "amount_at_stake"}
@@ -129,6 +129,12 @@ def write_workbook(report: Report, path: Path) -> None:
         },
     )
     writer.table(report.sheet("rules"), rule_headers, rules)
+    if report.sample is not None:
+        writer.table(
+            report.sheet("sample"),
+            [report.header(c) for c in SAMPLE_COLUMNS],
+            report.sample.select(SAMPLE_COLUMNS),
+        )
     workbook.close()
 
 
