@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
+from wudi_audit.report import fast_sheet
 from wudi_audit.report.tables import CLAIM_COLUMNS, EXCEPTION_COLUMNS, SAMPLE_COLUMNS, Report
 
 MAX_DATA_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header
@@ -33,6 +34,7 @@ class _SheetWriter:
     def __init__(self, workbook, formats: dict[str, Any]) -> None:
         self.workbook = workbook
         self.formats = formats
+        self.pending: list[fast_sheet.PendingRows] = []  # big tables' rows, placed at close
 
     def table(self, base_name: str, headers: Sequence[str], frame: pl.DataFrame) -> None:
         """One table on as many sheets as Excel's row limit needs, with a frozen header,
@@ -55,7 +57,6 @@ class _SheetWriter:
         frame = frame.with_columns(
             pl.col(c).cast(pl.String) for c, d in frame.schema.items() if not d.is_numeric()
         )
-        rows = frame.iter_rows()
         chunks = max(1, -(-frame.height // MAX_DATA_ROWS))
         for part in range(chunks):
             name = base_name if part == 0 else f"{base_name}({part + 1})"
@@ -66,6 +67,15 @@ class _SheetWriter:
             for col, header in enumerate(headers):
                 sheet.write_string(0, col, header, self.formats["header"])
             in_part = min(MAX_DATA_ROWS, frame.height - part * MAX_DATA_ROWS)
+            rows_frame = frame.slice(part * MAX_DATA_ROWS, in_part)
+            if fast_sheet.usable(rows_frame):  # rows as XML built by Polars (fast_sheet.py)
+                styles = [None if f is None else f._get_xf_index() for _, f in writers]
+                numeric = [kind == "number" for kind, _ in writers]
+                xml = fast_sheet.rows_xml(rows_frame, styles, numeric)
+                self.pending.append(fast_sheet.PendingRows(sheet, xml))
+                sheet.autofilter(0, 0, max(in_part, 1), len(headers) - 1)
+                continue
+            rows = rows_frame.iter_rows()
             write_number, write_string = sheet.write_number, sheet.write_string
             for r in range(1, in_part + 1):
                 for col, value in enumerate(next(rows)):
@@ -136,6 +146,7 @@ def write_workbook(report: Report, path: Path) -> None:
             report.sample.select(SAMPLE_COLUMNS),
         )
     workbook.close()
+    fast_sheet.place(path, workbook, writer.pending)
 
 
 def _write_summary(workbook, report: Report, formats: dict[str, Any]) -> None:
