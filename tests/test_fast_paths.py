@@ -158,3 +158,42 @@ def test_missing_attendance_is_reported_after_the_claims(tmp_path):
 
     with pytest.raises(UserInputError, match="申领明细"):
         load_inputs(tmp_path / "none.xlsx", load_rule_pack(), attendance=[tmp_path / "gone.xlsx"])
+
+
+def test_check_timings_name_every_phase_on_stderr(sample_dir, tmp_path):
+    from tests.test_cli import run
+
+    proc = run(
+        "check",
+        str(sample_dir / "claims.xlsx"),
+        "--attendance",
+        str(sample_dir / "attendance.xlsx"),
+        "-o",
+        str(tmp_path / "r.xlsx"),
+        "--ledger",
+        str(tmp_path / "no-ledger"),
+        "--fail-on",
+        "never",
+        "--timings",
+    )
+    assert proc.returncode == 0, proc.stderr
+    line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("timings:"))
+    for name in ("read", "normalise", "ledger", "rules", "report", "write", "total"):
+        assert f"{name} " in line
+    assert "timings:" not in proc.stdout
+
+
+def test_sample_writes_the_benchmark_layout(tmp_path):
+    import fastexcel
+
+    from wudi_audit.sample import write_sample
+
+    planted = write_sample(
+        tmp_path, 60, title_rows=3, serial_column=True, attendance_sheets=2, all_references=True
+    )
+    claims = fastexcel.read_excel(tmp_path / "claims.xlsx").load_sheet(0, header_row=3)
+    assert claims.width == 23 and claims.to_polars().columns[0] == "序号"
+    assert fastexcel.read_excel(tmp_path / "attendance.xlsx").sheet_names == ["考勤1", "考勤2"]
+    lists = {p.stem for p in (tmp_path / "ref").iterdir()}
+    assert lists == {"excluded", "catalog", "providers", "standards", "budget"}
+    assert min(min(rows) for rows in planted.values()) >= 5  # below three title rows
