@@ -79,6 +79,7 @@ def run_batch(request: BatchRequest, packs: Sequence[RulePack]) -> BatchRun:
     loaded.inputs.history = history.records
     loaded.inputs.history_totals = history.totals
     loaded.inputs.history_scan = history.scan
+    loaded.inputs.history_named = history.named
     return BatchRun(request, loaded, run_rules_by_pack(loaded.inputs, packs), history, folder)
 
 
