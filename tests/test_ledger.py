@@ -302,3 +302,14 @@ def test_check_reads_only_the_years_the_batch_reaches(tmp_path):
     near = batch(tmp_path / "near.csv", [claim(1, 开班日期="2020-03-02", 结业日期="2020-03-10")])
     proc = run("check", str(near), "--ledger", str(ledger), "-o", str(tmp_path / "r.xlsx"))
     assert proc.returncode == 2 and path.name in proc.stderr  # 2019 is within 365 days
+
+
+def test_ledger_commands_take_the_ledger_from_the_settings_file(tmp_path):
+    (tmp_path / "wudi-audit.toml").write_text('ledger = "共享 台账"\n', encoding="utf-8")
+    claims = batch(tmp_path / "b.csv", [claim(1)])
+    proc = run("ledger", "add", str(claims), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert list((tmp_path / "共享 台账").glob("year=2026/*.parquet"))
+    listed = run("ledger", "list", "--json", cwd=tmp_path)
+    assert [e["batch_id"] for e in json.loads(listed.stdout)] == ["b"]
+    assert run("ledger", "remove", "b", cwd=tmp_path).returncode == 0

@@ -21,6 +21,26 @@ from wudi_audit.cli_options import (
     references_from,
 )
 
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="设置文件（默认就近的 wudi-audit.toml）/ settings file"),
+]
+
+
+def _settings(config: Path | None):
+    from wudi_audit.batches.settings import load_settings
+
+    return load_settings(config)
+
+
+def _folder(ledger: Path | None, settings) -> Path:
+    """--ledger, else $WUDI_LEDGER, else the settings file's, else ./wudi-ledger."""
+    from wudi_audit.ledger.layout import resolve_folder
+
+    folder, explicit = resolve_folder(ledger)
+    return folder if explicit or settings.ledger is None else settings.ledger
+
+
 ledger_app = typer.Typer(
     no_args_is_help=True,
     help="历史台账：记入、列出、移出已通过的批次 / the ledger of accepted batches.",
@@ -54,16 +74,20 @@ def add(
         bool,
         typer.Option("--include-review", help="复核的申领也记入 / record claims for review too"),
     ] = False,
+    config: ConfigOption = None,
 ) -> None:
     """重新审核并把通过的申领记入台账 / re-check a batch and record its passed claims."""
     import hashlib
 
-    from wudi_audit.ledger.layout import ledger_error, resolve_folder
+    from wudi_audit.ledger.layout import ledger_error
     from wudi_audit.ledger.record import existing_content, ledger_rows, write_batch
     from wudi_audit.pipeline import BatchRequest, run_batch
     from wudi_audit.rulepack import load_rule_packs
 
-    folder, _ = resolve_folder(ledger)
+    settings = _settings(config)
+    folder = _folder(ledger, settings)
+    ref_dir = ref_dir or settings.ref_dir
+    rules = rules or settings.rules or None
     if folder.exists() and not folder.is_dir():
         raise ledger_error(f"{folder} 不是文件夹", f"{folder} is not a folder")
     request = BatchRequest(
@@ -139,15 +163,15 @@ def _unchanged(batch_id: str) -> str:
 def list_(
     ledger: LedgerOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
+    config: ConfigOption = None,
 ) -> None:
     """列出台账中的批次 / list the batches in the ledger."""
     from rich.console import Console
     from rich.table import Table
 
-    from wudi_audit.ledger.layout import resolve_folder
     from wudi_audit.ledger.record import list_batches
 
-    folder, _ = resolve_folder(ledger)
+    folder = _folder(ledger, _settings(config))
     batches = list_batches(folder)
     if as_json:
         document = [
@@ -192,12 +216,12 @@ def list_(
 def remove(
     batch: Annotated[str, typer.Argument(help="批次编号 / batch id")],
     ledger: LedgerOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """把一个批次移出台账（移入 .removed/，可恢复）/ move a batch out of the ledger."""
-    from wudi_audit.ledger.layout import resolve_folder
     from wudi_audit.ledger.record import remove_batch
 
-    folder, _ = resolve_folder(ledger)
+    folder = _folder(ledger, _settings(config))
     moved = remove_batch(folder, batch)
     where = moved[0].parent.parent if moved else folder
     typer.echo(

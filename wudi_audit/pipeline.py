@@ -70,6 +70,7 @@ def run_batch(request: BatchRequest, packs: Sequence[RulePack]) -> BatchRun:
     loaded.inputs.history = history.records
     loaded.inputs.history_totals = history.totals
     loaded.inputs.history_scan = history.scan
+    loaded.inputs.history_named = history.named
     with phase("rules"):
         result = run_rules_by_pack(loaded.inputs, packs)
     return BatchRun(request, loaded, result, history, folder)

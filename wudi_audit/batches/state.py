@@ -21,15 +21,14 @@ import datetime as dt
 import hashlib
 import json
 import os
-import socket
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from wudi_audit import __version__
 from wudi_audit.errors import UserInputError
+from wudi_audit.filelock import exclusive
 
 STATE_NAME = "wudi-audit-state.json"
 LOCK_NAME = ".wudi-audit-state.lock"
@@ -77,68 +76,13 @@ def fingerprint(
     }
 
 
-def _alive(pid: int) -> bool:
-    if os.name == "nt":
-        # os.kill(pid, 0) on Windows sends CTRL_C_EVENT (0) or terminates the process:
-        # never probe; a lock from this host then breaks by age, like one from another host
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
-def _is_stale(lock: Path) -> bool:
-    try:
-        holder = json.loads(lock.read_text("utf-8"))
-        old = time.time() - float(holder["since"]) > STALE_AFTER
-        if holder.get("host") == socket.gethostname():
-            return old or not _alive(int(holder["pid"]))
-        return old
-    except FileNotFoundError:
-        return False
-    except (OSError, ValueError, KeyError, TypeError):  # being written, or left half-written
-        try:
-            return time.time() - lock.stat().st_mtime > 30
-        except FileNotFoundError:
-            return False
-
-
-@contextlib.contextmanager
-def folder_lock(folder: Path, wait_seconds: float = WAIT_SECONDS) -> Iterator[None]:
+def folder_lock(folder: Path, wait_seconds: float = WAIT_SECONDS):
     lock = folder / LOCK_NAME
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            if _is_stale(lock):
-                with contextlib.suppress(FileNotFoundError, PermissionError):
-                    broken = folder / f"{LOCK_NAME}.stale.{uuid.uuid4().hex}"
-                    os.replace(lock, broken)  # atomic: of two waiters only one breaks it
-                    broken.unlink()
-                continue
-            if time.monotonic() > deadline:
-                raise UserInputError(
-                    f"输出文件夹 {folder} 的状态文件被另一个运行锁定；"
-                    f"若确认无人使用，可删除 {lock}",
-                    f"the state file in {folder} is locked by another run; if none is running, "
-                    f"delete {lock}",
-                ) from None
-            time.sleep(0.02)
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            holder = {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}
-            json.dump(holder, handle)
-        break
-    try:
-        yield
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            lock.unlink()
+    busy = UserInputError(
+        f"输出文件夹 {folder} 的状态文件被另一个运行锁定；若确认无人使用，可删除 {lock}",
+        f"the state file in {folder} is locked by another run; if none is running, delete {lock}",
+    )
+    return exclusive(lock, wait_seconds=wait_seconds, stale_after=STALE_AFTER, busy=busy)
 
 
 def _replace(temp: Path, target: Path) -> None:

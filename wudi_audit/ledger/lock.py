@@ -1,10 +1,7 @@
 """Keeping ledger writers apart on a shared drive, and finishing what a killed writer left.
 
-The lock is a file created with O_CREAT | O_EXCL, which is atomic on local disks and on
-SMB and NFS shares alike (advisory fcntl/msvcrt locks are not reliable across a network
-share). It names its holder (host, process, time). A lock left by a process that died is
-broken: at once when the holder ran on this host and is gone, otherwise after
-`STALE_AFTER` seconds. Breaking is itself atomic (a rename), so two waiters never both win.
+The lock is `wudi_audit.filelock` (O_EXCL lock file, safe on SMB/NFS shares; a dead
+holder's lock is broken at once on its own host, after `STALE_AFTER` from another).
 
 A writer's renames are listed first in `.journal.json` (written atomically); after the
 last rename the journal is deleted. A writer killed half-way leaves the journal, and the
@@ -17,12 +14,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from wudi_audit.filelock import exclusive, is_stale
 from wudi_audit.ledger.layout import ledger_error
 
 LOCK_NAME = ".lock"
@@ -31,70 +28,18 @@ STALE_AFTER = 2 * 3600.0
 WAIT_SECONDS = 900.0
 
 
-def _holder() -> dict:
-    return {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
-def _is_stale(lock: Path) -> bool:
-    try:
-        holder = json.loads(lock.read_text("utf-8"))
-        age = time.time() - float(holder["since"])
-        if holder.get("host") == socket.gethostname():
-            return not _alive(int(holder["pid"]))
-        return age > STALE_AFTER
-    except FileNotFoundError:
-        return False
-    except (OSError, ValueError, KeyError, TypeError):
-        # unreadable: a writer may be between creating and filling it; judge by its age
-        try:
-            return time.time() - lock.stat().st_mtime > 60
-        except FileNotFoundError:
-            return False
-
-
 @contextlib.contextmanager
 def ledger_lock(folder: Path, wait_seconds: float = WAIT_SECONDS) -> Iterator[None]:
     """Hold the ledger's lock; on entry, finish or clean up what a killed writer left."""
     lock = folder / LOCK_NAME
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            if _is_stale(lock):
-                with contextlib.suppress(FileNotFoundError):
-                    broken = folder / f".lock.stale.{uuid.uuid4().hex}"
-                    os.replace(lock, broken)
-                    broken.unlink()
-                continue
-            if time.monotonic() > deadline:
-                raise ledger_error(
-                    f"台账 {folder} 正被另一个程序写入，等待 {wait_seconds:.0f} 秒后仍未释放；"
-                    f"若确认无人使用，可删除 {lock}",
-                    f"ledger {folder} is locked by another writer; if nobody is using it, "
-                    f"delete {lock}",
-                ) from None
-            time.sleep(0.05)
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(_holder(), handle)
-        break
-    try:
+    busy = ledger_error(
+        f"台账 {folder} 正被另一个程序写入，等待 {wait_seconds:.0f} 秒后仍未释放；"
+        f"若确认无人使用，可删除 {lock}",
+        f"ledger {folder} is locked by another writer; if nobody is using it, delete {lock}",
+    )
+    with exclusive(lock, wait_seconds=wait_seconds, stale_after=STALE_AFTER, busy=busy):
         recover(folder)
         yield
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            lock.unlink()
 
 
 def write_synced(path: Path, data: bytes) -> None:
@@ -150,7 +95,7 @@ def wait_for_commit(folder: Path, wait_seconds: float = 10.0) -> None:
     deadline = time.monotonic() + wait_seconds
     while journal.exists():
         lock = folder / LOCK_NAME
-        if not lock.exists() or _is_stale(lock):
+        if not lock.exists() or is_stale(lock, STALE_AFTER):
             raise ledger_error(
                 f"台账 {folder} 上次写入未完成（写入程序中断）；请先运行 "
                 "wudi-audit ledger list 完成修复，再重新审核",
