@@ -1,22 +1,29 @@
-"""Benchmark: `wudi-audit check` on a 100k-claim batch against Polars alone reading the
-same file, in the same run. Figures are ratios to that baseline; data is generated into
-bench/out/ (never committed) and reused between runs.
+"""Benchmark (issue 13): the IO floor, the full job and its phases, the rules alone, the
+peer's job beside pandas + openpyxl, the ledger, three sizes, peak RSS of each, as one
+table of medians and ratios measured in the same run. Batches are generated with
+`wudi-audit sample` into bench/out/ (never committed) and reused between runs.
 
-    make bench            # or: python bench/bench.py --claims 100000 --runs 3
+    make bench                 # python bench/bench.py (about 15 minutes the first time)
+    make bench-quick           # python bench/bench.py --quick (a smoke run, as in CI)
+    python bench/bench.py --only ledger|ids|attendance   # the older focused benchmarks
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-OUT = Path(__file__).parent / "out"
+BENCH = Path(__file__).parent
+OUT = BENCH / "out"
 
 
 def timed(fn, runs: int) -> float:
@@ -39,26 +46,6 @@ def ensure_sample(claims: int) -> Path:
         write_sample(folder, claims, with_attendance=False)
         print(f"generated {claims:,} claims in {time.perf_counter() - start:.1f} s")
     return path
-
-
-def phases(path: Path) -> dict[str, float]:
-    """One in-process run, split into read+normalise, rules and report+write."""
-    from wudi_audit.engine import run_rules
-    from wudi_audit.inputs import load_inputs
-    from wudi_audit.report.tables import build_report
-    from wudi_audit.report.workbook import write_workbook
-    from wudi_audit.rulepack import load_rule_pack
-
-    pack = load_rule_pack()
-    t0 = time.perf_counter()
-    loaded = load_inputs(path, pack)
-    t1 = time.perf_counter()
-    result = run_rules(loaded.inputs, pack)
-    t2 = time.perf_counter()
-    report = build_report(result, pack, loaded.sources)
-    write_workbook(report, OUT / "phase.xlsx")
-    t3 = time.perf_counter()
-    return {"read+normalise": t1 - t0, "rules": t2 - t1, "report+write": t3 - t2}
 
 
 def bench_identity(rows: int, runs: int) -> None:
@@ -190,58 +177,243 @@ def bench_attendance(claims: int, runs: int) -> None:
         row(f"  {code}", timed(lambda c=code: REGISTRY[c].check(inputs, pack).collect(), runs))
 
 
+# ---- the issue-13 table: every figure a fresh process, medians, ratios in one run ----
+
+
+@dataclass
+class Sizes:
+    claims: int  # the full batch: claims + attendance + five reference lists
+    scaling: tuple[int, ...]  # claims-only Parquet batches
+    ledger_rows: int
+    runs: int
+    baseline_runs: int
+
+
+FULL = Sizes(100_000, (10_000, 100_000, 1_000_000), 10_000_000, 3, 3)
+QUICK = Sizes(2_000, (1_000, 10_000), 100_000, 1, 1)
+
+
+def generate(folder: Path, claims: int, *options: str) -> Path:
+    """`wudi-audit sample` into `folder` once (a marker says it finished)."""
+    marker = folder / ".complete"
+    if not marker.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        command = [*WUDI, "sample", "--out", str(folder), "--claims", str(claims), *options]
+        subprocess.run(command, check=True, capture_output=True)
+        marker.write_text("ok")
+        print(f"generated {folder.name} in {time.perf_counter() - start:.1f} s", flush=True)
+    return folder
+
+
+WUDI = [sys.executable, "-m", "wudi_audit"]
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_mb: float
+    stderr: str
+
+
+def measure(command: list[str]) -> Sample:
+    """Wall time and peak RSS of one fresh process (the child's own rusage, by wait4)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = child.stderr.read().decode("utf-8", errors="replace")
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in (0, 1):
+        raise SystemExit(f"failed ({child.returncode}): {' '.join(command)}\n{stderr[-2000:]}")
+    return Sample(seconds, usage.ru_maxrss / 1024, stderr)
+
+
+@dataclass
+class Row:
+    label: str
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(s.peak_mb for s in self.samples)
+
+
+PHASE_RE = re.compile(r"([a-z]+) ([0-9.]+) s")
+
+
+def phases(row: Row) -> dict[str, float]:
+    """Median of each phase from the `--timings` lines."""
+    found: dict[str, list[float]] = {}
+    for sample in row.samples:
+        line = next(ln for ln in sample.stderr.splitlines() if ln.startswith("timings:"))
+        for name, seconds in PHASE_RE.findall(line):
+            found.setdefault(name, []).append(float(seconds))
+    return {name: statistics.median(v) for name, v in found.items() if name != "total"}
+
+
+def rules_alone(folder: Path, runs: int) -> float:
+    """The rules with every input already in memory (no ledger), median of `runs`."""
+    from wudi_audit.cli_options import reference_files
+    from wudi_audit.engine import run_rules
+    from wudi_audit.inputs import load_inputs
+    from wudi_audit.rulepack import load_rule_pack
+
+    pack = load_rule_pack()
+    loaded = load_inputs(
+        folder / "claims.xlsx",
+        pack,
+        attendance=[folder / "attendance.xlsx"],
+        references=reference_files(folder / "ref"),
+    )
+    return timed(lambda: run_rules(loaded.inputs, pack), runs)
+
+
+def issue_table(sizes: Sizes) -> None:
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    full = generate(
+        OUT / f"full{sizes.claims}",
+        sizes.claims,
+        "--title-rows", "3", "--serial-column", "--attendance-sheets", "2", "--all-references",
+    )  # fmt: skip
+    claims, attendance, ref = full / "claims.xlsx", full / "attendance.xlsx", full / "ref"
+    scaling = {
+        n: generate(OUT / f"parquet{n}", n, "--format", "parquet", "--no-attendance")
+        for n in sizes.scaling
+    }
+    from ledger_bench import build_ledger
+
+    from wudi_audit.read.reader import read_table
+    from wudi_audit.schema import CLAIMS
+
+    ledger = OUT / f"ledger{sizes.ledger_rows}"
+    people = read_table(claims, CLAIMS, cell_types=False).frame.select("id_number", "name")
+    build_ledger(ledger, sizes.ledger_rows, people.drop_nulls())
+    empty = OUT / "no-ledger"  # never created: an empty history
+    out = OUT / "run"
+    out.mkdir(exist_ok=True)
+    check = [*WUDI, "check", "--fail-on", "never", "--timings"]
+    lists = sorted(ref.glob("*.xlsx"))
+    floor = [sys.executable, str(BENCH / "floor.py"), str(claims), str(attendance)]
+    floor += [*map(str, lists), "-o", str(out / "floor.zip")]
+    commands = {
+        "floor": floor,
+        "full": [*check, str(claims), "-a", str(attendance), "--ref-dir", str(ref),
+                 "--ledger", str(empty), "-o", str(out / "full.xlsx"),
+                 "--json", str(out / "full.json")],
+        "peer": [*check, str(claims), "--excluded", str(ref / "excluded.xlsx"),
+                 "--ledger", str(empty), "-o", str(out / "peer.xlsx")],
+        "ledger0": [*check, str(claims), "--ledger", str(empty), "-o", str(out / "l0.xlsx")],
+        "ledger": [*check, str(claims), "--ledger", str(ledger), "-o", str(out / "l1.xlsx")],
+        **{
+            f"n{n}": [*check, str(folder / "claims.parquet"), "--ledger", str(empty),
+                      "-o", str(out / f"n{n}.xlsx")]
+            for n, folder in scaling.items()
+        },
+    }  # fmt: skip
+    rows = {key: Row(key) for key in commands}
+    for round_no in range(sizes.runs):  # interleaved, so that load drifts hit all alike
+        for key, command in commands.items():
+            rows[key].samples.append(measure(command))
+        print(f"round {round_no + 1} of {sizes.runs} done", flush=True)
+    baseline = Row("pandas")
+    pandas = [sys.executable, str(BENCH / "pandas_baseline.py"), str(claims)]
+    pandas += [str(ref / "excluded.xlsx"), "-o", str(out / "pandas.xlsx")]
+    for _ in range(sizes.baseline_runs):
+        baseline.samples.append(measure(pandas))
+    rules = rules_alone(full, sizes.runs)
+    print_table(sizes, rows, baseline, rules, load_before, time.perf_counter() - started)
+
+
+def print_table(
+    sizes: Sizes,
+    rows: dict[str, Row],
+    baseline: Row,
+    rules: float,
+    load_before: tuple[float, float, float],
+    elapsed: float,
+) -> None:
+    floor, full, peer = rows["floor"].seconds, rows["full"].seconds, rows["peer"].seconds
+    n = f"{sizes.claims:,}"
+    records = "~1.35M" if sizes.claims == 100_000 else "its"
+    lines = [
+        f"| measured ({n} claims × 23 columns, {records} attendance records on two sheets, "
+        "five reference lists) | median s | ratio | peak RSS MB | target | met |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+
+    def add(label, seconds, ratio, mb, target="", met=None):
+        mark = "" if met is None else ("yes" if met else "**no**")
+        mb_text = f"{mb:,.0f}" if mb is not None else ""
+        ratio_text = f"{ratio:.2f}×" if ratio is not None else ""
+        lines.append(f"| {label} | {seconds:.2f} | {ratio_text} | {mb_text} | {target} | {mark} |")
+
+    add("IO floor: every sheet read (calamine, a thread per sheet) + claims as XML, deflated",
+        floor, 1.0, rows["floor"].peak_mb)  # fmt: skip
+    add("full job: `check` claims + attendance + 5 lists, workbook + JSON", full, full / floor,
+        rows["full"].peak_mb, "≤ 1.3 × floor; RSS ≤ 1.5 GB",
+        full <= 1.3 * floor and rows["full"].peak_mb <= 1536)  # fmt: skip
+    for name, seconds in phases(rows["full"]).items():
+        add(f"  phase: {name} (the tool's `--timings`)", seconds, seconds / floor, None)
+    add("rules alone (inputs in memory)", rules, rules / floor, None, "< 1 s", rules < 1.0)
+    add("peer's job: `check` claims + `--excluded`", peer, 1.0, rows["peer"].peak_mb)
+    add("pandas + openpyxl, six checks, same inputs", baseline.seconds, baseline.seconds / peer,
+        baseline.peak_mb, "≥ 12 × the peer's job", baseline.seconds >= 12 * peer)  # fmt: skip
+    base, led = rows["ledger0"].seconds, rows["ledger"].seconds
+    add("claims only, no ledger", base, 1.0, rows["ledger0"].peak_mb)
+    add(f"claims only, {sizes.ledger_rows:,}-claim ledger", led, led / base,
+        rows["ledger"].peak_mb, "≤ 1.15 ×", led <= 1.15 * base)  # fmt: skip
+    previous = None
+    for count in sizes.scaling:
+        row = rows[f"n{count}"]
+        ratio = row.seconds / previous[1] if previous else None
+        met = ratio <= 11 * count / previous[0] / 10 if previous else None
+        target = (
+            f"≤ {1.1 * count / previous[0]:.0f} × (×{count // previous[0]} claims)"
+            if previous
+            else ""
+        )
+        add(f"claims only, {count:,} claims (Parquet)", row.seconds, ratio, row.peak_mb,
+            target, met)  # fmt: skip
+        previous = (count, row.seconds)
+    load_after = os.getloadavg()
+    print()
+    print("\n".join(lines))
+    print()
+    print(
+        f"{os.cpu_count()} cores; load average {load_before[0]:.2f} before, "
+        f"{load_after[0]:.2f} after (1 min); medians of {sizes.runs} rounds "
+        f"(pandas: {sizes.baseline_runs}), each a fresh process; {elapsed:.0f} s in all"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="a small smoke run (CI)")
+    parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--claims", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--id-rows", type=int, default=1_000_000)
     parser.add_argument("--ledger-rows", type=int, default=10_000_000)
-    parser.add_argument("--only", choices=["claims", "ids", "attendance", "ledger"], default=None)
+    parser.add_argument("--only", choices=["ids", "attendance", "ledger"], default=None)
     args = parser.parse_args()
-    if args.only in (None, "ids"):
-        bench_identity(args.id_rows, args.runs)
-    if args.only in (None, "attendance"):
-        bench_attendance(args.claims, args.runs)
-    if args.only in ("ids", "attendance"):
-        return
-    path = ensure_sample(args.claims)
-    if args.only in (None, "ledger"):
+    runs = args.runs or 3
+    if args.only == "ids":
+        return bench_identity(args.id_rows, runs)
+    if args.only == "attendance":
+        return bench_attendance(args.claims, runs)
+    if args.only == "ledger":
         from ledger_bench import bench_ledger
 
-        bench_ledger(path, OUT, args.ledger_rows, args.runs)
-    if args.only == "ledger":
-        return
-
-    def polars_read() -> None:
-        pl.read_excel(
-            path, engine="calamine", read_options={"header_row": 1}, infer_schema_length=None
-        )
-
-    def cli_check() -> None:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "wudi_audit",
-                "check",
-                str(path),
-                "-o",
-                str(OUT / "check.xlsx"),
-                "--fail-on",
-                "never",
-            ],
-            check=True,
-            capture_output=True,
-        )
-
-    baseline = timed(polars_read, args.runs)
-    check = timed(cli_check, args.runs)
-    split = phases(path)
-    print(f"claims: {args.claims:,} rows, median of {args.runs} runs")
-    print(f"  baseline  pl.read_excel(calamine)          {baseline:7.2f} s   1.00x")
-    print(f"  wudi-audit check (whole CLI, fresh process) {check:7.2f} s  {check / baseline:5.2f}x")
-    for name, seconds in split.items():
-        print(f"    {name:<15} {seconds:7.2f} s  {seconds / baseline:5.2f}x")
+        return bench_ledger(ensure_sample(args.claims), OUT, args.ledger_rows, runs)
+    sizes = QUICK if args.quick else FULL
+    if args.runs:
+        sizes = Sizes(sizes.claims, sizes.scaling, sizes.ledger_rows, args.runs, args.runs)
+    issue_table(sizes)
 
 
 if __name__ == "__main__":

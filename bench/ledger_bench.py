@@ -97,14 +97,15 @@ def _altered(number: pl.Expr) -> pl.Expr:
     return number.str.slice(0, 15) + digit.cast(pl.String) + number.str.slice(16)
 
 
-def check_with_memory(claims: Path, ledger: Path, out: Path) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one `wudi-audit check` in a fresh process."""
+def check_with_memory(claims: Path, ledger: Path, out: Path) -> tuple[float, float, float]:
+    """Seconds, peak RSS (MB) and CPU seconds of one `wudi-audit check` in a fresh
+    process. CPU time is the steadier figure on a machine others are loading."""
     probe = (
         "import resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
         "subprocess.run(sys.argv[1:], check=True, capture_output=True)\n"
-        "print(time.perf_counter() - t, "
-        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+        "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(time.perf_counter() - t, r.ru_maxrss / 1024, r.ru_utime + r.ru_stime)\n"
     )
     command = [
         sys.executable, "-m", "wudi_audit", "check", str(claims), "--ledger", str(ledger),
@@ -113,8 +114,8 @@ def check_with_memory(claims: Path, ledger: Path, out: Path) -> tuple[float, flo
     result = subprocess.run(
         [sys.executable, "-c", probe, *command], check=True, capture_output=True, text=True
     )
-    seconds, peak = result.stdout.split()
-    return float(seconds), float(peak)
+    seconds, peak, cpu = result.stdout.split()
+    return float(seconds), float(peak), float(cpu)
 
 
 def bench_ledger(claims_path: Path, out: Path, rows: int, runs: int) -> None:
@@ -129,18 +130,21 @@ def bench_ledger(claims_path: Path, out: Path, rows: int, runs: int) -> None:
     for label, folder in (("without a ledger", empty), (f"{rows:,}-claim ledger", ledger)):
         samples = [check_with_memory(claims_path, folder, out / "ledger.xlsx") for _ in range(runs)]
         measured[label] = (
-            statistics.median(s for s, _ in samples),
-            max(m for _, m in samples),
+            statistics.median(s for s, _, _ in samples),
+            max(m for _, m, _ in samples),
+            statistics.median(c for _, _, c in samples),
         )
-    (base_s, base_mb), (with_s, with_mb) = measured.values()
+    (base_s, base_mb, base_cpu), (with_s, with_mb, with_cpu) = measured.values()
     print(f"ledger: {claims_path.parent.name}, median of {runs} runs (fresh process each)")
-    for label, (seconds, mb) in measured.items():
+    for label, (seconds, mb, cpu) in measured.items():
         print(
             f"  check {label:<26} {seconds:7.2f} s  {seconds / base_s:5.2f}x"
+            f"   cpu {cpu:7.2f} s  {cpu / base_cpu:5.2f}x"
             f"   peak {mb:7.0f} MB  (+{mb - base_mb:5.0f} MB)"
         )
     print(
-        f"  ledger adds {100 * (with_s / base_s - 1):+.1f} % time (target ≤ 15 %), "
+        f"  ledger adds {100 * (with_s / base_s - 1):+.1f} % time, "
+        f"{100 * (with_cpu / base_cpu - 1):+.1f} % cpu (target ≤ 15 %), "
         f"{with_mb - base_mb:+.0f} MB (target ≤ 300 MB)"
     )
     bench_p107(claims_path, ledger, runs)

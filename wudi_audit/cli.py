@@ -111,6 +111,9 @@ def check(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="只输出错误 / print only errors")
     ] = False,
+    timings: Annotated[
+        bool, typer.Option("--timings", help="各阶段耗时输出到标准错误 / phase times to stderr")
+    ] = False,
 ) -> None:
     """审核一个申领批次 / check one claim batch."""
     from wudi_audit.batches.commit import commit_outputs
@@ -145,6 +148,7 @@ def check(
     from wudi_audit.report.tables import build_report
     from wudi_audit.report.workbook import write_workbook
     from wudi_audit.rulepack import load_rule_packs
+    from wudi_audit.timings import lap, summary
 
     started = time.perf_counter()
     started_at = dt.datetime.now().isoformat(timespec="seconds")
@@ -192,6 +196,7 @@ def check(
             sample=review_sample,
         )
         report.manifest["settings_file"] = plan.settings_file
+        lap("report")
         step("write")
         outputs = AtomicOutputs()
         try:
@@ -207,9 +212,12 @@ def check(
             if json_out is not None:
                 write_bytes_output(json_out, to_json(report).encode("utf-8"), outputs)
             commit_outputs(outputs)
+            lap("write")
         except BaseException:
             outputs.discard()
             raise
+    if timings:
+        typer.echo(summary(), err=True)
     to_stdout = "-" in (str(workbook_path), str(json_out))
     if log_json or quiet:
         from wudi_audit.batches.dispatch import log_single
@@ -387,7 +395,20 @@ def sample(
     out: Annotated[Path, typer.Option(help="输出文件夹 / output folder")] = Path("sample_data"),
     claims: Annotated[int, typer.Option("--claims", help="申领笔数 / number of claims")] = 200,
     seed: Annotated[int, typer.Option(help="随机种子 / random seed")] = 20260301,
-    fmt: Annotated[str, typer.Option("--format", help="xlsx 或 csv")] = "xlsx",
+    fmt: Annotated[str, typer.Option("--format", help="xlsx、csv 或 parquet")] = "xlsx",
+    title_rows: Annotated[int, typer.Option(help="表头上方的标题行数 / title rows")] = 1,
+    serial_column: Annotated[
+        bool, typer.Option("--serial-column", help="首列加“序号”（23 列）/ a leading 序号")
+    ] = False,
+    attendance: Annotated[
+        bool, typer.Option("--attendance/--no-attendance", help="生成考勤 / attendance")
+    ] = True,
+    attendance_sheets: Annotated[
+        int | None, typer.Option(help="考勤平均分到几个工作表 / attendance sheets")
+    ] = None,
+    all_references: Annotated[
+        bool, typer.Option("--all-references", help="五个参考名单 / five reference lists")
+    ] = False,
 ) -> None:
     """生成含已知问题的示例批次 / write a realistic sample batch with planted problems."""
     from wudi_audit.checks import REGISTRY
@@ -395,10 +416,22 @@ def sample(
 
     if claims < 1:
         raise UserInputError("申领笔数必须大于 0", "--claims must be at least 1")
+    if fmt not in ("xlsx", "csv", "parquet"):
+        raise UserInputError(f"不支持的格式：{fmt}", f"unsupported --format {fmt}")
     out.mkdir(parents=True, exist_ok=True)
     with progress_steps("zh") as step:
         step("sample")
-        planted = write_sample(out, claims, seed=seed, fmt=fmt)
+        planted = write_sample(
+            out,
+            claims,
+            seed=seed,
+            fmt=fmt,
+            with_attendance=attendance,
+            title_rows=max(1, title_rows),
+            serial_column=serial_column,
+            attendance_sheets=attendance_sheets,
+            all_references=all_references,
+        )
     table = Table(title=f"埋设的问题 / planted problems（{claims:,} 笔申领 → {out}）")
     table.add_column("规则 / rule")
     table.add_column("名称 / name")

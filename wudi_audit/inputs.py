@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -16,6 +19,7 @@ from wudi_audit.read.normalize import normalize
 from wudi_audit.read.reader import RawTable, ReadLimits, SourceFile, read_table
 from wudi_audit.rulepack import RulePack
 from wudi_audit.schema import ATTENDANCE, CLAIMS, TABLES
+from wudi_audit.timings import phase
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".parquet")
 
@@ -108,21 +112,65 @@ def load_inputs(
     references: dict[str, Path] | None = None,
     today: dt.date | None = None,
 ) -> LoadedInputs:
+    """Read the claims, every attendance file and every reference list at once (the native
+    reader releases the GIL), then normalise each, in that order."""
     limits = ReadLimits(
         int(pack.limits.get("max_uncompressed_bytes", ReadLimits.max_uncompressed_bytes)),
         float(pack.limits.get("max_compression_ratio", ReadLimits.max_compression_ratio)),
     )
     today = today or dt.date.today()
-    raw_claims = read_table(claims_path, CLAIMS, sheet=sheet, limits=limits)
+    jobs: dict[str, Callable[[], RawTable]] = {
+        "claims": lambda: read_table(claims_path, CLAIMS, sheet=sheet, limits=limits)
+    }
+    files: list[Path] = []
+    if attendance:
+        # an empty folder is reported after the claims' own errors, as when read in turn
+        try:
+            files = attendance_files(attendance)
+        except UserInputError as exc:
+            jobs["attendance folder"] = partial(_raise, exc)
+    for i, path in enumerate(files):
+        jobs[f"attendance {i}"] = partial(
+            read_table, path, ATTENDANCE, all_sheets=True, limits=limits, cell_types=False
+        )
+    for name, path in (references or {}).items():
+        if name in TABLES:
+            jobs[f"ref {name}"] = partial(read_reference, name, path, limits)
+    with phase("read"):
+        read = read_all(jobs)
+    with phase("normalise"):
+        return _normalise_all(read, pack, today, files, references or {})
+
+
+def _raise(exc: Exception) -> RawTable:
+    raise exc
+
+
+def read_all(jobs: dict[str, Callable[[], RawTable]]) -> dict[str, RawTable]:
+    """Run every read at once. When one fails, they are run again one after the other in
+    their order, so that the error raised (and its message) is the one a reading in turn
+    would have met first."""
+    with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
+        futures = {key: pool.submit(job) for key, job in jobs.items()}
+    if all(f.exception() is None for f in futures.values()):
+        return {key: f.result() for key, f in futures.items()}
+    return {key: job() for key, job in jobs.items()}
+
+
+def _normalise_all(
+    read: dict[str, RawTable],
+    pack: RulePack,
+    today: dt.date,
+    files: list[Path],
+    references: dict[str, Path],
+) -> LoadedInputs:
+    raw_claims = read["claims"]
     claims = prepare_claims(normalize(raw_claims), today)
     sources = {"claims": raw_claims.sources}
     attendance_frame = None
     attendance_fields: frozenset[str] = frozenset()
-    if attendance:
-        tables = [
-            read_table(p, ATTENDANCE, all_sheets=True, limits=limits, cell_types=False)
-            for p in attendance_files(attendance)
-        ]
+    if files:
+        tables = [read[f"attendance {i}"] for i in range(len(files))]
         combined = RawTable(
             ATTENDANCE,
             pl.concat([t.frame for t in tables], how="vertical"),
@@ -133,14 +181,14 @@ def load_inputs(
         sources["attendance"] = combined.sources
     refs: dict[str, pl.DataFrame] = {}
     ref_fields: dict[str, frozenset[str]] = {}
-    for name, path in (references or {}).items():
+    for name, path in references.items():
         if name not in TABLES:
             # a list no rule of this version reads: named in the manifest, never ignored silently
             digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
             note = f"本版本尚无规则使用“{name}”名单，未读取 / no rule of this version uses it"
             sources[name] = [SourceFile(str(path), digest, "unread", notes=[note])]
             continue
-        raw = read_reference(name, path, limits)
+        raw = read[f"ref {name}"]
         refs[name] = normalize(raw)
         ref_fields[name] = raw.present_fields
         sources[name] = raw.sources

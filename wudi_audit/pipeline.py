@@ -13,6 +13,7 @@ from wudi_audit.inputs import LoadedInputs, load_inputs
 from wudi_audit.ledger.history import History, read_history
 from wudi_audit.ledger.layout import resolve_folder
 from wudi_audit.rulepack import RulePack
+from wudi_audit.timings import phase
 
 
 @dataclass
@@ -71,7 +72,22 @@ def run_batch(
         today=request.today,
     )
     folder, _ = resolve_folder(request.ledger)
-    history = read_history(
+    with phase("ledger"):
+        history = _history(request, packs, loaded, folder)
+    loaded.inputs.history = history.records
+    loaded.inputs.history_totals = history.totals
+    loaded.inputs.history_scan = history.scan
+    loaded.inputs.history_named = history.named
+    step("check")
+    with phase("rules"):
+        result = run_rules_by_pack(loaded.inputs, packs)
+    return BatchRun(request, loaded, result, history, folder)
+
+
+def _history(
+    request: BatchRequest, packs: Sequence[RulePack], loaded: LoadedInputs, folder: Path
+) -> History:
+    return read_history(
         folder,
         loaded.inputs.claims,
         batch_id=request.resolved_batch_id,
@@ -83,11 +99,6 @@ def run_batch(
         ),
         with_totals="budget" in loaded.inputs.references,
     )
-    loaded.inputs.history = history.records
-    loaded.inputs.history_totals = history.totals
-    loaded.inputs.history_scan = history.scan
-    step("check")
-    return BatchRun(request, loaded, run_rules_by_pack(loaded.inputs, packs), history, folder)
 
 
 def ledger_manifest(history: History) -> dict:

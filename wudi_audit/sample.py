@@ -319,26 +319,65 @@ def write_sample(
     fmt: str = "xlsx",
     with_attendance: bool = True,
     session_hours: tuple[int, int] = (4, 2),
+    *,
+    title_rows: int = 1,
+    serial_column: bool = False,
+    attendance_sheets: int | None = None,
+    all_references: bool = False,
 ) -> dict:
+    """Write claims (and attendance, and reference lists) into `out`. `title_rows` title
+    lines above the header (xlsx); `serial_column` adds a leading 序号 column (23 columns);
+    `attendance_sheets` splits the attendance evenly over that many sheets (default: a
+    new sheet when one is full); `all_references` writes the catalogue, providers,
+    standards and budget lists beside the excluded-persons roster."""
     claims, planted = generate_claims(count, seed)
     rng = random.Random(seed + 1)
     attendance = attendance_records(claims, rng, session_hours) if with_attendance else []
-    if fmt == "csv":
-        _write_csv(
-            out / "claims.csv", CLAIM_HEADERS, ([c[h] for h in CLAIM_HEADERS] for c in claims)
-        )
-        if with_attendance:
-            _write_csv(out / "attendance.csv", ATTENDANCE_HEADERS, attendance)
-        return planted
+    headers = (("序号",) if serial_column else ()) + CLAIM_HEADERS
+    if serial_column:
+        for i, c in enumerate(claims, start=1):
+            c["序号"] = i
+    if fmt in ("csv", "parquet"):
+        rows = ([c[h] for h in headers] for c in claims)
+        if fmt == "csv":
+            _write_csv(out / "claims.csv", headers, rows)
+            if with_attendance:
+                _write_csv(out / "attendance.csv", ATTENDANCE_HEADERS, attendance)
+        else:
+            _write_parquet(out / "claims.parquet", headers, list(rows))
+            if with_attendance:
+                _write_parquet(out / "attendance.parquet", ATTENDANCE_HEADERS, attendance)
+        # header on the first line: planted rows are one line higher than in the workbook
+        return {code: [r - 1 for r in rows] for code, rows in planted.items()}
+    shift = title_rows - 1
+    planted = {code: [r + shift for r in rows] for code, rows in planted.items()}
+    _write_claims_xlsx(out / "claims.xlsx", claims, headers, title_rows)
+    if with_attendance:
+        _write_attendance_xlsx(out / "attendance.xlsx", attendance, attendance_sheets)
+    _write_references(out / "ref", claims)
+    if all_references:
+        _write_other_references(out / "ref")
+    return planted
+
+
+TITLES = (
+    "2026年第3批“吴地工匠”项目制培训补贴申领明细",
+    "填报单位：苏州市人力资源和社会保障局　　金额单位：元",
+    "制表日期：2026年11月28日",
+)
+
+
+def _write_claims_xlsx(path: Path, claims: list[dict], headers: tuple, title_rows: int) -> None:
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    with xlsxwriter.Workbook(str(out / "claims.xlsx"), options) as book:
+    with xlsxwriter.Workbook(str(path), options) as book:
         sheet = book.add_worksheet("申领明细")
         date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-        sheet.write_string(0, 0, "2026年第3批“吴地工匠”项目制培训补贴申领明细")
-        sheet.write_row(1, 0, CLAIM_HEADERS)
+        for r in range(title_rows):
+            sheet.write_string(r, 0, TITLES[r % len(TITLES)])
+        sheet.write_row(title_rows, 0, headers)
         total = 0.0
-        for r, c in enumerate(claims, start=2):
-            for col, header in enumerate(CLAIM_HEADERS):
+        for r, c in enumerate(claims, start=title_rows + 1):
+            for col, header in enumerate(headers):
                 value = c[header]
                 if value is None:
                     continue
@@ -350,13 +389,34 @@ def write_sample(
                     sheet.write_number(r, col, value)
             amount = c["补贴金额（元）"]
             total += amount if isinstance(amount, int | float) else 0
-        last = len(claims) + 2
+        last = len(claims) + title_rows + 1
         sheet.write_string(last, 0, "合计")
-        sheet.write_number(last, CLAIM_HEADERS.index("补贴金额（元）"), total)
-    if with_attendance:
-        _write_attendance_xlsx(out / "attendance.xlsx", attendance)
-    _write_references(out / "ref", claims)
-    return planted
+        sheet.write_number(last, headers.index("补贴金额（元）"), total)
+
+
+def _write_parquet(path: Path, headers: tuple, rows: list) -> None:
+    import polars as pl
+
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(headers)
+    series = []
+    for name, values in zip(headers, columns, strict=True):
+        kinds = {type(v) for v in values if v is not None}
+        if kinds <= {int} or kinds <= {dt.date} or kinds <= {dt.datetime}:
+            series.append(pl.Series(name, values))
+        else:  # mixed cells (a planted number among text): text, as a CSV would hold
+            text = [None if v is None else _cell_text(v) for v in values]
+            series.append(pl.Series(name, text, dtype=pl.String))
+    pl.DataFrame(series).write_parquet(path)
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
 
 
 def _write_references(folder: Path, claims: list[dict]) -> None:
@@ -379,9 +439,46 @@ def _write_references(folder: Path, claims: list[dict]) -> None:
                 sheet.write_string(r, col, value)
 
 
-def _write_attendance_xlsx(path: Path, records: list[tuple]) -> None:
+def _write_other_references(folder: Path) -> None:
+    """The catalogue, registered providers, subsidy standards and budget, consistent with
+    the generated claims (rates 15/30 yuan a class hour, every provider registered)."""
+    codes = [f"WDGJ2026-{i + 1:03d}" for i in range(len(OCCUPATIONS))]
+    lists = {
+        "catalog": (
+            ("项目编号", "培训项目", "职业（工种）", "线上补贴标准", "线下补贴标准", "生效日期"),
+            [
+                (code, project, occupation, ONLINE_RATE, OFFLINE_RATE, "2026-01-01")
+                for code, (_, occupation, project) in zip(codes, OCCUPATIONS, strict=True)
+            ],
+        ),
+        "providers": (
+            ("统一社会信用代码", "培训机构", "中标项目", "备案地点", "生效日期", "状态"),
+            [
+                (credit, name, "、".join(codes), site, "2025-01-01", "正常")
+                for name, credit, site in PROVIDERS
+            ],
+        ),
+        "standards": (
+            ("职业（工种）", "等级", "补贴标准"),
+            [(o, level, 3000) for _, o, _ in OCCUPATIONS for level in LEVELS],
+        ),
+        "budget": (
+            ("所属板块", "年度", "预算金额"),
+            [(district, "2026", 500_000_000) for district in DISTRICTS],
+        ),
+    }
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    for name, (headers, rows) in lists.items():
+        with xlsxwriter.Workbook(str(folder / f"{name}.xlsx"), options) as book:
+            sheet = book.add_worksheet(name)
+            sheet.write_row(0, 0, headers)
+            for r, row in enumerate(rows, start=1):
+                sheet.write_row(r, 0, row)
+
+
+def _write_attendance_xlsx(path: Path, records: list[tuple], sheets: int | None = None) -> None:
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    per_sheet = 1_048_575
+    per_sheet = 1_048_575 if not sheets else max(1, -(-len(records) // sheets))
     with xlsxwriter.Workbook(str(path), options) as book:
         stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         for part in range(max(1, -(-len(records) // per_sheet))):

@@ -156,7 +156,18 @@ def _blocks(records: pl.LazyFrame) -> pl.LazyFrame:
 def overlapping_classes(records: pl.LazyFrame) -> pl.LazyFrame:
     """Pairs (person, class, other class, both time ranges) of overlapping attendance, by
     sort-and-sweep per person over class blocks: a block overlaps an earlier one iff it
-    starts before the largest earlier end. Near-linear: no cross join."""
+    starts before the largest earlier end. Near-linear: no cross join. Only persons with
+    records in two classes or more can overlap another class, so only theirs are swept
+    (in an export, a small share of the records: the sort is the costly part)."""
+    several = (
+        records.select(CLAIM_KEY)
+        .unique()
+        .group_by("id_number")
+        .len()
+        .filter(pl.col("len") > 1)
+        .select("id_number")
+    )
+    records = records.join(several, on="id_number", how="semi")
     blocks = _blocks(records).sort(["id_number", "sign_in"])
     sets_max = pl.col("sign_out") == pl.col("sign_out").cum_max().over("id_number")
     carried = [
@@ -398,8 +409,16 @@ def device_shared_by_many(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
         _records(inputs)
         .filter(pl.col("device").is_not_null() & pl.col("sign_in").is_not_null() & online_only)
         .select("device", "sign_in", "id_number", "class_id")
-        .sort(["device", "sign_in"])
     )
+    # a window never holds more trainees than the device has in all: only devices used
+    # by more than `most` trainees are rolled over (a phone is nearly always one person's)
+    shared = (
+        signed.group_by("device")
+        .agg(pl.col("id_number").n_unique().alias("_all"))
+        .filter(pl.col("_all") > most)
+        .select("device")
+    )
+    signed = signed.join(shared, on="device", how="semi").sort(["device", "sign_in"])
     windows = (
         signed.rolling(index_column="sign_in", period=f"{window}m", group_by="device")
         .agg(

@@ -18,7 +18,7 @@ from enum import StrEnum
 
 import polars as pl
 
-from wudi_audit.ledger.history import empty_history, empty_totals
+from wudi_audit.ledger.history import empty_history, empty_named, empty_totals
 from wudi_audit.rulepack import RulePack
 
 
@@ -67,8 +67,10 @@ class AuditInputs:
     history: pl.DataFrame = field(default_factory=empty_history)
     # amounts already paid per (district | project_code, year), for budgets (S307)
     history_totals: pl.DataFrame = field(default_factory=empty_totals)
-    # every ledger record of the years the batch reaches, not collected (P107, S308)
+    # every ledger record of the years the batch reaches, not collected (S308)
     history_scan: pl.LazyFrame = field(default_factory=lambda: empty_history().lazy())
+    # the ledger's records of the batch's names: name, id_number, source_row, batch_id (P107)
+    history_named: pl.DataFrame = field(default_factory=lambda: empty_named())
 
     def has(self, name: str) -> bool:
         """An input a rule needs: `claims`, `attendance`, a reference list,

@@ -14,6 +14,7 @@ import polars as pl
 
 from wudi_audit.checks.base import AuditInputs, Severity, flags, register
 from wudi_audit.checks.person import CLAUSE_TARGET
+from wudi_audit.ledger.history import name_key
 from wudi_audit.rulepack import RulePack
 
 BODY = 17  # the check character is ignored
@@ -66,18 +67,17 @@ def one_edit_apart(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     return (count == 1) | ((count == 2) & swapped)
 
 
+def _named(frame: pl.LazyFrame) -> pl.LazyFrame:
+    return frame.with_columns(name_key(pl.col("name")).alias("_name")).filter(
+        pl.col("_name").is_not_null() & (pl.col("_name") != "")
+    )
+
+
 def _people(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Records that can take part: a name, and 17 digits (and a check character)."""
-    return (
-        frame.with_columns(
-            pl.col("name").str.replace_all(r"\s", "").alias("_name"),
-            pl.when(pl.col("id_number").str.contains(r"^[0-9]{17}[0-9X]$"))
-            .then(pl.col("id_number").str.slice(0, BODY).cast(pl.Int64, strict=False))
-            .alias("_body"),
-        )
-        .filter(pl.col("_name").is_not_null() & (pl.col("_name") != ""))
-        .drop_nulls("_body")
-    )
+    body = pl.col("id_number").str.slice(0, BODY).cast(pl.Int64, strict=False)
+    well_formed = pl.col("id_number").str.contains(r"^[0-9]{17}[0-9X]$")
+    return frame.with_columns(pl.when(well_formed).then(body).alias("_body")).drop_nulls("_body")
 
 
 def _keyed(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
@@ -102,10 +102,11 @@ def near_duplicate_identity(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
     (so a number altered and given a fresh check character is caught). Names compared
     with white space removed. Numbers damaged by a spreadsheet (P102) take no part. Every
     batch claim involved is flagged, with the other number and where it stands."""
-    batch = _people(inputs.claims.lazy().filter(~pl.col("id_damaged").fill_null(False)))
+    batch = _people(_named(inputs.claims.lazy().filter(~pl.col("id_damaged").fill_null(False))))
     names = batch.select("_name").unique()
-    ledger = _people(inputs.history_scan.select("name", "id_number", "source_row", "batch_id"))
-    ledger = ledger.join(names, on="_name", how="semi")
+    # the ledger's records of the batch's names only, before any per-record work
+    ledger = _named(inputs.history_named.lazy())
+    ledger = _people(ledger.join(names, on="_name", how="semi"))
     everyone = pl.concat(
         [
             batch.select(
@@ -118,19 +119,33 @@ def near_duplicate_identity(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
             ledger.select("_name", "_body", "id_number", "source_row", "batch_id"),
         ]
     )
-    # only names that come with more than one number can hold a near-duplicate
-    shared = everyone.group_by("_name").agg(pl.col("_body").n_unique().alias("_bodies"))
-    shared = shared.filter(pl.col("_bodies") > 1).select("_name")
-    others = everyone.join(shared, on="_name", how="semi")
-    left = _keyed(batch.join(shared, on="_name", how="semi"), ["row_id", "_name", "_body"])
-    right = _keyed(others, ["_name", "_body", "id_number", "source_row", "batch_id"]).rename(
-        {"_body": "_o_body", "id_number": "_o_id", "source_row": "_o_row", "batch_id": "_o_batch"}
+    # pairs of numbers are found once per (name, number), however often each was claimed
+    bodies = everyone.select("_name", "_body").unique()
+    shared = bodies.group_by("_name").len().filter(pl.col("len") > 1).select("_name")
+    bodies = bodies.join(shared, on="_name", how="semi")
+    left = _keyed(
+        batch.select("_name", "_body").unique().join(shared, on="_name", how="semi"),
+        ["_name", "_body"],
     )
-    pairs = (
+    right = _keyed(bodies, ["_name", "_body"]).rename({"_body": "_o_body"})
+    near = (
         left.join(right, on=["_name", "_key"])
         .filter(pl.col("_body") != pl.col("_o_body"))
-        .unique(["row_id", "_o_id", "_o_row", "_o_batch"])
+        .select("_name", "_body", "_o_body")
+        .unique()
         .filter(one_edit_apart(pl.col("_body"), pl.col("_o_body")))
+    )
+    others = everyone.select(
+        "_name",
+        pl.col("_body").alias("_o_body"),
+        pl.col("id_number").alias("_o_id"),
+        pl.col("source_row").alias("_o_row"),
+        pl.col("batch_id").alias("_o_batch"),
+    )
+    pairs = (
+        batch.select("row_id", "_name", "_body")
+        .join(near, on=["_name", "_body"])
+        .join(others, on=["_name", "_o_body"])
         .sort("row_id", "_o_batch", "_o_row", nulls_last=False)
         .group_by("row_id", maintain_order=True)
         .agg(

@@ -139,15 +139,21 @@ def provider_not_registered(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
     start, end = pl.col("start_date"), pl.col("end_date")
     covered = reference.covers(pl.col("_p_from"), pl.col("_p_to"), start, end)
     period_zh, period_en = reference.period_text(pl.col("_p_from"), pl.col("_p_to"))
-    per_claim = matched.group_by("row_id").agg(
-        (covered.fill_null(True)).any().alias("_covered"),
-        period_zh.sort().str.join("；").alias("_periods_zh"),
-        period_en.sort().str.join("; ").alias("_periods_en"),
-        pl.col("_p_row").sort().alias("_list_rows"),
-    )
+    per_claim = matched.group_by("row_id").agg((covered.fill_null(True)).any().alias("_covered"))
     claims = inputs.claims.lazy().join(per_claim, on="row_id", how="left")
     unknown = pl.col("_covered").is_null()
     found = claims.filter(unknown | ~pl.col("_covered"))
+    # the registration periods in words, for the flagged claims only
+    periods = (
+        matched.join(found.select("row_id"), on="row_id", how="semi")
+        .group_by("row_id")
+        .agg(
+            period_zh.sort().str.join("；").alias("_periods_zh"),
+            period_en.sort().str.join("; ").alias("_periods_en"),
+            pl.col("_p_row").sort().alias("_list_rows"),
+        )
+    )
+    found = found.join(periods, on="row_id", how="left")
     who_zh, who_en = _provider_text()
     anonymous = pl.col("provider_code").is_null() & pl.col("provider_name").is_null()
     message_zh = (
@@ -262,18 +268,12 @@ def project_not_in_catalog(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     start, end = pl.col("start_date"), pl.col("end_date")
     covered = reference.covers(pl.col("_c_from"), pl.col("_c_to"), start, end)
     period_zh, period_en = reference.period_text(pl.col("_c_from"), pl.col("_c_to"))
-    per_claim = (
+    matched = (
         inputs.claims.lazy()
         .select("row_id", "project_code", "start_date", "end_date")
         .join(entries, left_on="project_code", right_on="_c_code", how="inner")
-        .group_by("row_id")
-        .agg(
-            covered.fill_null(True).any().alias("_covered"),
-            period_zh.sort().str.join("；").alias("_periods_zh"),
-            period_en.sort().str.join("; ").alias("_periods_en"),
-            pl.col("_c_row").sort().alias("_list_rows"),
-        )
     )
+    per_claim = matched.group_by("row_id").agg(covered.fill_null(True).any().alias("_covered"))
     claims = (
         inputs.claims.lazy()
         .filter(pl.col("project_code").is_not_null())
@@ -281,6 +281,17 @@ def project_not_in_catalog(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     )
     absent = pl.col("_covered").is_null()
     found = claims.filter(absent | ~pl.col("_covered"))
+    # the catalogue periods in words, for the flagged claims only
+    periods = (
+        matched.join(found.select("row_id"), on="row_id", how="semi")
+        .group_by("row_id")
+        .agg(
+            period_zh.sort().str.join("；").alias("_periods_zh"),
+            period_en.sort().str.join("; ").alias("_periods_en"),
+            pl.col("_c_row").sort().alias("_list_rows"),
+        )
+    )
+    found = found.join(periods, on="row_id", how="left")
     code = pl.col("project_code")
     return flags(
         found,

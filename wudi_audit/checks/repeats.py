@@ -58,6 +58,10 @@ def _batch(inputs: AuditInputs, keys: dict[str, pl.Expr]) -> pl.LazyFrame:
     )
 
 
+def schema_of(frame: pl.DataFrame, column: str) -> pl.DataType:
+    return frame.schema[column]
+
+
 def _history(inputs: AuditInputs, keys: dict[str, pl.Expr]) -> pl.LazyFrame:
     return inputs.history.lazy().with_columns(**keys).drop_nulls([*keys, "end_date"])
 
@@ -134,10 +138,20 @@ def repeats_within(inputs: AuditInputs, keys: dict[str, pl.Expr], window_days: i
     of the group (batch order), else a ledger claim whose end date is within the window on
     either side. Each carries the claim it repeats."""
     group = list(keys)
-    batch = _batch(inputs, keys).with_columns(
-        pl.col("source_row").shift(1).over(group).alias("_prev_row"),
-        pl.col("end_date").shift(1).over(group).alias("_prev_end"),
-        pl.col("class_id").shift(1).over(group).alias("_prev_class"),
+    # Only a group of two claims or more has a previous claim: the window function runs
+    # on those (a small share of a batch), then the batch is put back in its order.
+    ordered = _batch(inputs, keys).with_columns(pl.struct(group).is_duplicated().alias("_dup"))
+    previous = {"_prev_row": "source_row", "_prev_end": "end_date", "_prev_class": "class_id"}
+    many = ordered.filter(pl.col("_dup")).with_columns(
+        pl.col(c).shift(1).over(group).alias(name) for name, c in previous.items()
+    )
+    one = ordered.filter(~pl.col("_dup")).with_columns(
+        pl.lit(None).cast(schema_of(inputs.claims, c)).alias(name) for name, c in previous.items()
+    )
+    batch = (
+        pl.concat([many, one], how="vertical")
+        .sort([*BATCH_ORDER, "row_id"], nulls_last=True)
+        .drop("_dup")
     )
     gap = (pl.col("end_date") - pl.col("_prev_end")).dt.total_days()
     batch = batch.with_columns(

@@ -37,11 +37,22 @@ RULE_COLUMNS = (
     "certificate_no",
 )
 HISTORY_SCHEMA = {**{c: LEDGER_SCHEMA[c] for c in RULE_COLUMNS}, "year": pl.Int32()}
+NAMED_COLUMNS = ("name", "id_number", "source_row", "batch_id")
 TOTALS_SCHEMA = {"dimension": pl.String, "key": pl.String, "year": pl.Int32, "amount_fen": pl.Int64}
+
+
+def name_key(name: pl.Expr) -> pl.Expr:
+    """Names compared with white space removed (`王　伟` = `王伟`); text is already folded,
+    so every white space is one ASCII space."""
+    return name.str.replace_all(" ", "", literal=True)
 
 
 def empty_history() -> pl.DataFrame:
     return pl.DataFrame(schema=HISTORY_SCHEMA)
+
+
+def empty_named() -> pl.DataFrame:
+    return empty_history().select(NAMED_COLUMNS)
 
 
 def empty_totals() -> pl.DataFrame:
@@ -52,9 +63,12 @@ def empty_totals() -> pl.DataFrame:
 class History:
     """What the rules see of the ledger."""
 
-    records: pl.DataFrame = field(default_factory=empty_history)  # the batch's persons
-    # every record of the years read, lazily: rules join it on names or certificates
+    # the batch's persons and names (a record may match by either)
+    records: pl.DataFrame = field(default_factory=empty_history)
+    # every record of the years read, lazily: S308 joins it on certificate numbers
     scan: pl.LazyFrame = field(default_factory=lambda: empty_history().lazy())
+    # the records of the batch's names (white space removed), for P107
+    named: pl.DataFrame = field(default_factory=empty_named)
     # per (district | project_code, year): amounts already paid, for S307
     totals: pl.DataFrame = field(default_factory=empty_totals)
     folder: str = ""
@@ -115,9 +129,15 @@ def read_history(
         schema=LEDGER_SCHEMA,
     ).select(list(HISTORY_SCHEMA))
     history.scan = scan
-    persons = claims.select(pl.col("id_number").drop_nulls().unique())
-    records = scan.join(persons.lazy(), on="id_number", how="semi")
-    plans = [records]
+    # one pass over the years read: the records of the batch's persons (S303–S305, P106)
+    # and of the batch's names (P107), by hash lookups, so other columns are decoded only
+    # for the rows that match
+    persons = claims.get_column("id_number").drop_nulls().unique().implode()
+    names = name_key(claims.get_column("name")).drop_nulls().unique().implode()
+    matched = scan.filter(
+        pl.col("id_number").is_in(persons) | name_key(pl.col("name")).is_in(names)
+    )
+    plans = [matched]
     if with_totals:
         paid = scan.filter(pl.col("amount_fen") > 0)
         plans += [
@@ -134,6 +154,7 @@ def read_history(
             f"cannot read the ledger {folder} ({type(exc).__name__}: {exc})",
         ) from exc
     history.records = collected[0].select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
+    history.named = history.records.select(NAMED_COLUMNS)
     if with_totals:
         history.totals = pl.concat(collected[1:]).drop_nulls("key").cast(TOTALS_SCHEMA)
     return history

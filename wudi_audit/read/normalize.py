@@ -12,7 +12,7 @@ import polars as pl
 
 from wudi_audit import idnumber
 from wudi_audit.read.reader import NUMERIC_CELL, RawTable
-from wudi_audit.read.text import fold_text
+from wudi_audit.read.text import fold_text_series
 from wudi_audit.schema import Kind, TableSchema
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -75,6 +75,45 @@ def parse_datetime(text: pl.Expr) -> pl.Expr:
     return pl.when(serial).then(from_serial.cast(pl.Datetime("ms"))).otherwise(from_text)
 
 
+# What the native reader writes for a date or datetime cell: parsed by one fixed format.
+# For such text every step of `parse_date`/`parse_datetime` before the format is a no-op,
+# so the result is the same; a column with any other text takes the general path.
+CELL_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+CELL_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
+
+
+def parse_column(raw: pl.Series, kind: Kind) -> pl.Series | pl.Expr:
+    """A DATE or DATETIME column parsed: the cells' own form by its one format when every
+    value has it (Excel date and datetime cells), else the general parse as an expression."""
+    name = raw.name
+    if kind is Kind.DATETIME:
+        if raw.str.contains(CELL_DATETIME).fill_null(True).all():
+            return raw.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="ms")
+        return parse_datetime(pl.col(name))
+    if raw.str.contains(CELL_DATE).fill_null(True).all():
+        return raw.str.to_date("%Y-%m-%d", strict=False)
+    return parse_date(pl.col(name))
+
+
+# A code with no white space and no lower-case letter: `parse_code` leaves it as it is.
+CLEAN_CODE = "^[!-`{-~\u4e00-\u9fff]+$"
+
+
+def parse_code(raw: pl.Series) -> pl.Series | pl.Expr:
+    """Identifiers without white space, upper case; a column already so is kept as is."""
+    if raw.str.contains(CLEAN_CODE).fill_null(True).all():
+        return raw
+    return pl.col(raw.name).str.replace_all(r"\s", "").str.to_uppercase()
+
+
+def by_value(raw: pl.Series, parse: pl.Expr) -> pl.Series:
+    """`parse` (an expression of `pl.col(raw.name)`) evaluated once per distinct value:
+    for columns of a few values repeated over a million rows (mode, assessment)."""
+    values = raw.unique().drop_nulls()
+    parsed = values.to_frame(raw.name).select(parse).to_series()
+    return raw.replace_strict(values, parsed, default=None, return_dtype=parsed.dtype)
+
+
 def parse_number(text: pl.Expr) -> pl.Expr:
     cleaned = text.str.replace_all(r"[,，¥￥]|元$|课时$|学时$", "").str.strip_chars()
     return cleaned.cast(pl.Float64, strict=False)
@@ -99,48 +138,44 @@ def normalize(raw: RawTable) -> pl.DataFrame:
 def _normalize_frame(
     frame: pl.DataFrame, schema: TableSchema, scales: dict[str, int] | None = None
 ) -> pl.DataFrame:
-    # Stage 1: fold every cell once into `<field>__raw`; stage 2 parses from those columns,
-    # so that no folding is evaluated twice.
-    folded: list[pl.Expr] = []
-    parsed: list[pl.Expr] = []
+    # Stage 1: fold every cell once into `<field>__raw` (only the cells that need it: see
+    # `fold_text_series`); stage 2 parses from those columns.
+    folded: list[pl.Series] = []
+    parsed: list[pl.Expr | pl.Series] = []
     for field in schema.fields:
         raw_name = f"{field.name}__raw"
         raw = pl.col(raw_name)
         if field.kind is Kind.ID_NUMBER:
-            frame = frame.with_columns(idnumber.normalize_id_series(frame[field.name]))
-            folded.append(pl.col(field.name).alias(raw_name))
+            folded.append(idnumber.normalize_id_series(frame[field.name]).alias(raw_name))
             parsed += [
                 idnumber.upgrade_legacy15(raw).alias(field.name),
                 idnumber.is_legacy15(raw).alias("id_legacy15"),
                 idnumber.is_spreadsheet_damaged(raw, pl.col(NUMERIC_CELL)).alias("id_damaged"),
             ]
             continue
-        folded.append(fold_text(pl.col(field.name)).alias(raw_name))
+        folded.append(fold_text_series(frame[field.name]).alias(raw_name))
         if field.kind is Kind.TEXT:
             parsed.append(raw.alias(field.name))
         elif field.kind is Kind.CODE:
-            parsed.append(raw.str.replace_all(r"\s", "").str.to_uppercase().alias(field.name))
-        elif field.kind is Kind.DATE:
-            parsed.append(parse_date(raw).alias(field.name))
-        elif field.kind is Kind.DATETIME:
-            parsed.append(parse_datetime(raw).alias(field.name))
+            parsed.append(parse_code(folded[-1]).alias(field.name))
+        elif field.kind in (Kind.DATE, Kind.DATETIME):
+            parsed.append(parse_column(folded[-1], field.kind).alias(field.name))
         elif field.kind in (Kind.NUMBER, Kind.MONEY):
             factor = (scales or {}).get(field.name, 1)  # `补贴金额（万元）`: × 10,000
             parsed.append((parse_number(raw) * factor).alias(field.name))
         elif field.kind is Kind.ASSESSMENT:
-            parsed.append(_enum(raw, ASSESSMENT_VALUES).alias(field.name))
+            value = _enum(raw, ASSESSMENT_VALUES)
+            parsed.append(by_value(folded[-1], value).alias(field.name))
         elif field.kind is Kind.MODE:
             # a trailing 培训 or 模式 is ignored: 线下培训 = 线下 (SPEC §3.1)
             mode = raw.str.replace(r"(培训|模式)$", "")
-            parsed.append(_enum(mode, MODE_VALUES).alias(field.name))
+            parsed.append(by_value(folded[-1], _enum(mode, MODE_VALUES)).alias(field.name))
     keep = [c for c in ("source_row", "source_file", "source_sheet") if c in frame.columns]
     numeric = [pl.col(NUMERIC_CELL)] if NUMERIC_CELL in frame.columns else []
-    out = (
-        frame.lazy()
-        .select(*folded, *numeric, *[pl.col(c) for c in keep])
-        .with_columns(parsed)
-        .drop(NUMERIC_CELL, strict=False)
-    )
+    base = pl.DataFrame(folded)
+    if numeric or keep:
+        base = base.hstack(frame.select(*numeric, *keep))
+    out = base.lazy().with_columns(parsed).drop(NUMERIC_CELL, strict=False)
     money = [f.name for f in schema.fields if f.kind is Kind.MONEY]
     if money:
         out = out.with_columns([to_fen(pl.col(m)).alias(f"{m}_fen") for m in money])

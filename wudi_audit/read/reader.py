@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,10 +150,32 @@ def _read_workbook(
                 f"{where} has no sheet {sheet!r}; sheets: {', '.join(names)}",
             )
         names = [sheet]
+    with ThreadPoolExecutor(max_workers=len(names) + 1) as pool:
+        # The native load releases the GIL: every sheet (attendance) at once, one reader
+        # each; the identity column's cell types (P102) beside the first sheet.
+        ahead = names if all_sheets else names[:1]
+        grids = {n: pool.submit(_load_grid_notes, content, n, where, source.format) for n in ahead}
+        types = (
+            pool.submit(_cell_types_notes, content, names[0], where, source.format)
+            if cell_types
+            else None
+        )
+        return _match_sheets(reader, names, grids, types, schema, where, source, all_sheets)
+
+
+def _match_sheets(
+    reader, names, grids, types, schema, where, source, all_sheets
+) -> list[pl.DataFrame]:
+    """The sheets in order, as one after the other: the first error in sheet order is the
+    one raised, each sheet's notes in sheet order."""
     frames: list[pl.DataFrame] = []
     best: HeaderMatch | None = None
     for name in names:
-        grid = _load_grid(reader, name, where, source)
+        if name in grids:
+            grid, notes = grids[name].result()
+            source.notes.extend(notes)
+        else:
+            grid = _load_grid(reader, name, where, source)
         if grid is None:
             continue
         rows = grid.head(30).rows()
@@ -169,9 +192,14 @@ def _read_workbook(
                 best = partial
             continue
         numeric = None
-        if cell_types and "id_number" in match.columns:
+        if types is not None and "id_number" in match.columns:
             column = grid.columns[match.columns["id_number"]]
-            numeric = _numeric_cells(reader, name, column, where, source)
+            if name == names[0]:
+                numeric, notes = types.result()
+                source.notes.extend(notes)
+                numeric = numeric[column].is_not_null()
+            else:
+                numeric = _numeric_cells(reader, name, column, where, source)
         frames.append(_select_fields(grid, match, schema, source, name, numeric))
         source.sheets.append(name)
         if not all_sheets:
@@ -181,6 +209,35 @@ def _read_workbook(
             raise UserInputError(f"工作表为空：{where}", f"the sheet is empty: {where}")
         raise missing_columns_error(schema, best, where)
     return frames
+
+
+def _load_grid_notes(
+    content: bytes, name: str, where: str, fmt: str
+) -> tuple[pl.DataFrame | None, list[str]]:
+    """`_load_grid` in a thread of its own, with a reader of its own; its notes apart."""
+    import fastexcel
+
+    own = SourceFile(where, "", fmt)
+    with quiet_native(where, own.notes):
+        reader = fastexcel.read_excel(content)
+    return _load_grid(reader, name, where, own), own.notes
+
+
+def _cell_types_notes(
+    content: bytes, name: str, where: str, fmt: str
+) -> tuple[pl.DataFrame, list[str]]:
+    """Every column of the sheet read by cell type: non-null where the cell is a number."""
+    import fastexcel
+
+    own = SourceFile(where, "", fmt)
+    try:
+        with quiet_native(where, own.notes) as noise:
+            reader = fastexcel.read_excel(content)
+            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="boolean")
+            return pl.DataFrame(sheet), own.notes
+    except BaseException as exc:
+        _reraise_interrupts(exc)
+        raise _unreadable(where, exc, fmt, noise) from exc
 
 
 def _load_grid(reader, name: str, where: str, source: SourceFile) -> pl.DataFrame | None:

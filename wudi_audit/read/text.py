@@ -26,6 +26,23 @@ def fold_text(column: pl.Expr) -> pl.Expr:
     return pl.when(folded == "").then(None).otherwise(folded)
 
 
+# Text that folding leaves as it is: printable ASCII and CJK unified ideographs (neither
+# changes under NFKC), single spaces between words, nothing at either end.
+_WORD = "[!-~\u4e00-\u9fff]+"
+CLEAN_TEXT = f"^{_WORD}(?: {_WORD})*$"
+
+
+def fold_text_series(raw: pl.Series) -> pl.Series:
+    """`fold_text` for a whole column, folding only the values that need it: an export's
+    cells are nearly all clean already, and Unicode folding is the costly part."""
+    clean = raw.str.contains(CLEAN_TEXT).fill_null(True)
+    if clean.all():
+        return raw
+    positions = (~clean).arg_true()
+    messy = raw.gather(positions).to_frame("v").select(fold_text(pl.col("v"))).to_series()
+    return raw.clone().scatter(positions, messy)
+
+
 def fold_header(header: object) -> str:
     """Fold a header cell for matching: NFKC, no white space, no trailing unit `（元）`."""
     if header is None:

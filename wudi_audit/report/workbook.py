@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from wudi_audit.report import fast_sheet
 from wudi_audit.report.layout import (
     COLUMN_KINDS,
     DEFAULT_KIND,
@@ -46,6 +47,7 @@ class TableWriter:
             label: formats.by_value[code] for code, pair in VOCABULARY.items() for label in pair
         }
         self.lang = lang
+        self.pending: list[fast_sheet.PendingRows] = []  # big tables' rows, placed at close
 
     def _column_writers(self, frame: pl.DataFrame) -> list[tuple[str, object]]:
         f = self.formats
@@ -85,6 +87,36 @@ class TableWriter:
             widths.append(width)
         return widths
 
+    def _pending_rows(self, sheet, frame: pl.DataFrame, writers, lines: list[int]) -> None:
+        """A big table's rows as sheet XML (`fast_sheet`), placed after the workbook closes:
+        the same formats, coloured verdicts and row heights as cell by cell."""
+        styles = [None if f is None else f._get_xf_index() for _, f in writers]
+        numeric = [kind == "number" for kind, _ in writers]
+        by_value = {label: fmt._get_xf_index() for label, fmt in self.coloured.items()}
+        value_styles = {i: by_value for i, (kind, _) in enumerate(writers) if kind == "coloured"}
+        heights = [LINE_HEIGHT * n if n > 1 else 0 for n in lines]
+        xml = fast_sheet.rows_xml(frame, styles, numeric, value_styles, heights)
+        self.pending.append(fast_sheet.PendingRows(sheet, xml))
+
+    def _rows_cell_by_cell(self, sheet, frame: pl.DataFrame, writers, heights, offset) -> None:
+        coloured = self.coloured
+        rows = frame.iter_rows()
+        write_number, write_string = sheet.write_number, sheet.write_string
+        for r in range(1, frame.height + 1):
+            lines = heights[offset + r]
+            if lines > 1:
+                sheet.set_row(r, LINE_HEIGHT * lines)
+            for col, value in enumerate(next(rows)):
+                if value is None:
+                    continue
+                kind, fmt = writers[col]
+                if kind == "number":
+                    write_number(r, col, value, fmt)
+                elif kind == "string":
+                    write_string(r, col, value, fmt)
+                else:
+                    write_string(r, col, value, coloured.get(value, fmt))
+
     def table(self, base_name: str, headers: Sequence[str], frame: pl.DataFrame) -> None:
         writers = self._column_writers(frame)
         widths = self._widths(headers, frame)
@@ -100,8 +132,6 @@ class TableWriter:
             ],
         )
         heights = _row_heights(frame, widths)
-        rows = frame.iter_rows()
-        coloured = self.coloured
         chunks = max(1, -(-frame.height // MAX_DATA_ROWS))
         for part in range(chunks):
             name = base_name if part == 0 else f"{base_name}({part + 1})"
@@ -113,22 +143,12 @@ class TableWriter:
             for col, header in enumerate(headers):
                 sheet.write_string(0, col, header, self.formats.header)
             in_part = min(MAX_DATA_ROWS, frame.height - part * MAX_DATA_ROWS)
-            write_number, write_string = sheet.write_number, sheet.write_string
+            rows_frame = frame.slice(part * MAX_DATA_ROWS, in_part)
             offset = part * MAX_DATA_ROWS - 1
-            for r in range(1, in_part + 1):
-                lines = heights[offset + r]
-                if lines > 1:
-                    sheet.set_row(r, LINE_HEIGHT * lines)
-                for col, value in enumerate(next(rows)):
-                    if value is None:
-                        continue
-                    kind, fmt = writers[col]
-                    if kind == "number":
-                        write_number(r, col, value, fmt)
-                    elif kind == "string":
-                        write_string(r, col, value, fmt)
-                    else:
-                        write_string(r, col, value, coloured.get(value, fmt))
+            if fast_sheet.usable(rows_frame):  # rows as XML built by Polars (fast_sheet.py)
+                self._pending_rows(sheet, rows_frame, writers, heights[offset + 1 :][:in_part])
+            else:
+                self._rows_cell_by_cell(sheet, rows_frame, writers, heights, offset)
             last = max(in_part, 1)
             sheet.autofilter(0, 0, last, len(headers) - 1)
             if text_columns:
@@ -192,6 +212,7 @@ def write_workbook(report: Report, path: Path) -> None:
         _write_sample(writer, report, report.sample)
     write_run_sheet(workbook, report, formats)
     workbook.close()
+    fast_sheet.place(path, workbook, writer.pending)
 
 
 def _write_rules(writer: TableWriter, report: Report) -> None:

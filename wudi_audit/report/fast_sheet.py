@@ -1,0 +1,159 @@
+"""The rows of a big sheet as sheet XML built by Polars, placed into the workbook that
+XlsxWriter writes (issue 13).
+
+XlsxWriter writes every sheet, its header, formats, widths, frozen panes and filter;
+for the two big tables it writes no data row. Their rows are built here with Polars
+string expressions, the same cells XlsxWriter's constant-memory mode writes: inline
+strings, text truncated to 32,767 UTF-16 units, control characters and U+FFFE/U+FFFF as
+Excel's `_xHHHH_` escapes (a literal `_xHHHH_` escaped in turn), `& < >` escaped,
+`xml:space="preserve"` where text begins or ends with white space, numbers as `%.16G`,
+never a formula. After XlsxWriter closes the file the rows go into those sheets' XML.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from xlsxwriter.utility import _utf16_truncate, xl_col_to_name
+
+MIN_ROWS = 2_000  # smaller tables are written cell by cell, as before
+MAX_CHARS = 32_767  # Excel's cell limit, in UTF-16 units
+CONTROL = "[\x00-\x08\x0b-\x1f\ufffe\uffff]"
+CONTROL_CHARS = [chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0xFFFE, 0xFFFF)]
+
+
+@dataclass
+class PendingRows:
+    """Data rows to place into `sheet` (an XlsxWriter worksheet), from row 2 on."""
+
+    sheet: object
+    xml: str
+
+
+def usable(frame: pl.DataFrame) -> bool:
+    """Big enough to be worth it, and nothing XlsxWriter would refuse (NaN, infinity)."""
+    if frame.height < MIN_ROWS:
+        return False
+    for name, dtype in frame.schema.items():
+        if dtype.is_float() and not frame[name].drop_nulls().is_finite().all():
+            return False
+    return True
+
+
+def _as_text(column: pl.Series) -> pl.Series:
+    """Text as XlsxWriter keeps it: at most 32,767 UTF-16 units (its own truncation, run
+    only where a value may be that long)."""
+    column = column.cast(pl.String)
+    if (column.str.len_chars().max() or 0) > MAX_CHARS // 2:
+        column = column.map_elements(
+            lambda s: _utf16_truncate(s, MAX_CHARS), return_dtype=pl.String
+        )
+    return column
+
+
+def _escaped(column: pl.Series) -> pl.Expr:
+    """The content of `<t>`, escaped as XlsxWriter escapes it (each step only where the
+    column needs it)."""
+    expr = pl.col(column.name)
+    if column.str.contains(CONTROL).any():
+        expr = expr.str.replace_all(r"(_x[0-9a-fA-F]{4}_)", "_x005F$1")
+        for char in CONTROL_CHARS:
+            expr = expr.str.replace_all(char, f"_x{ord(char):04X}_", literal=True)
+    if column.str.contains("[&<>]").any():
+        expr = (
+            expr.str.replace_all("&", "&amp;", literal=True)
+            .str.replace_all("<", "&lt;", literal=True)
+            .str.replace_all(">", "&gt;", literal=True)
+        )
+    return expr
+
+
+def rows_xml(
+    frame: pl.DataFrame,
+    styles: list[int | None],
+    numeric: list[bool],
+    value_styles: dict[int, dict[str, int]] | None = None,
+    heights: list[int] | None = None,
+) -> str:
+    """`<row>` elements for every row of `frame`, the first on sheet row 2. A column in
+    `value_styles` takes its style from its value (a coloured 退回), else `styles[i]`;
+    `heights` gives each row's height in points, None or 0 for the default."""
+    value_styles = value_styles or {}
+    columns: list[pl.Series] = []
+    for name, is_number in zip(frame.columns, numeric, strict=True):
+        if is_number:  # XlsxWriter's own number text, `%.16G`, one Python format a value
+            values = [None if v is None else f"{v:.16G}" for v in frame[name].to_list()]
+            columns.append(pl.Series(name, values, dtype=pl.String))
+        else:
+            columns.append(_as_text(frame[name]))
+    texts = pl.DataFrame(columns) if columns else frame
+    row = (pl.int_range(pl.len(), dtype=pl.Int64) + 2).cast(pl.String)
+    cells: list[pl.Expr] = []
+    for i, (column, is_number) in enumerate(zip(columns, numeric, strict=True)):
+        value = pl.col(column.name)
+        style = "" if styles[i] is None else f' s="{styles[i]}"'
+        if i in value_styles:
+            by_value = {k: f' s="{v}"' for k, v in value_styles[i].items()}
+            chosen = value.replace_strict(by_value, default=pl.lit(style), return_dtype=pl.String)
+            ref = pl.concat_str(pl.lit(f'<c r="{xl_col_to_name(i)}'), row, pl.lit('"'), chosen)
+        else:
+            ref = pl.concat_str(pl.lit(f'<c r="{xl_col_to_name(i)}'), row, pl.lit(f'"{style}'))
+        if is_number:
+            cell = pl.concat_str(ref, pl.lit("><v>"), value, pl.lit("</v></c>"))
+        else:
+            preserve = value.str.contains(r"^\s|\s$")
+            open_t = pl.when(preserve).then(pl.lit(' xml:space="preserve">')).otherwise(pl.lit(">"))
+            cell = pl.concat_str(
+                ref,
+                pl.lit(' t="inlineStr"><is><t'),
+                open_t,
+                _escaped(column),
+                pl.lit("</t></is></c>"),
+            )
+        cells.append(pl.when(value.is_not_null()).then(cell).otherwise(pl.lit("")))
+    height = pl.lit("")
+    if heights is not None:
+        texts = texts.with_columns(pl.Series("__height", heights, dtype=pl.Int64))
+        height = (
+            pl.when(pl.col("__height") > 0)
+            .then(pl.format(' ht="{}" customHeight="1"', pl.col("__height")))
+            .otherwise(pl.lit(""))
+        )
+    built = texts.select(
+        pl.concat_str(
+            pl.lit('<row r="'), row, pl.lit('"'), height, pl.lit(">"), *cells, pl.lit("</row>")
+        ).alias("x")
+    )
+    return built["x"].str.join("").item() if built.height else ""
+
+
+DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
+
+
+def place(path: Path, workbook, pending: list[PendingRows]) -> None:
+    """Put each pending sheet's rows into the file XlsxWriter wrote, before `</sheetData>`,
+    and widen its `<dimension>` to the rows written. The file is rewritten in place."""
+    if not pending:
+        return
+    sheets = [s for s in workbook.worksheets() if not s.is_chartsheet]
+    targets = {f"xl/worksheets/sheet{sheets.index(p.sheet) + 1}.xml": p for p in pending}
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out:
+        for info, data in entries:
+            if info.filename in targets:
+                data = _splice(data, targets[info.filename])
+            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def _splice(sheet_xml: bytes, pending: PendingRows) -> bytes:
+    rows = pending.xml.encode("utf-8")
+    last_row = 1 + pending.xml.count("<row ")
+    last_col = xl_col_to_name(pending.sheet.dim_colmax or 0)
+    sheet_xml = DIMENSION.sub(f'<dimension ref="A1:{last_col}{last_row}"/>'.encode(), sheet_xml, 1)
+    head, tail = sheet_xml.rsplit(b"</sheetData>", 1)
+    return head + rows + b"</sheetData>" + tail
