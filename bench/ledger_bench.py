@@ -156,6 +156,7 @@ def bench_p107(claims_path: Path, ledger: Path, runs: int) -> None:
     from wudi_audit.engine import run_rules
     from wudi_audit.inputs import load_inputs
     from wudi_audit.ledger.history import read_history
+    from wudi_audit.pipeline import attach_history
     from wudi_audit.rulepack import load_rule_pack
 
     pack = load_rule_pack()
@@ -164,7 +165,7 @@ def bench_p107(claims_path: Path, ledger: Path, runs: int) -> None:
         ledger, inputs.claims, batch_id="bench", content_hash="", window_days=365,
         with_totals=False,
     )  # fmt: skip
-    inputs.history, inputs.history_scan = history.records, history.scan
+    attach_history(inputs, history)
     without = {c: r for c, r in REGISTRY.items() if c != "P107"}
 
     def timed(rules) -> float:

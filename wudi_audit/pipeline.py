@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wudi_audit.checks.base import AuditInputs
 from wudi_audit.engine import AuditResult, run_rules_by_pack
 from wudi_audit.inputs import LoadedInputs, load_inputs
 from wudi_audit.ledger.history import History, read_history
@@ -74,10 +75,7 @@ def run_batch(
     folder, _ = resolve_folder(request.ledger)
     with phase("ledger"):
         history = _history(request, packs, loaded, folder)
-    loaded.inputs.history = history.records
-    loaded.inputs.history_totals = history.totals
-    loaded.inputs.history_scan = history.scan
-    loaded.inputs.history_named = history.named
+    attach_history(loaded.inputs, history)
     step("check")
     with phase("rules"):
         result = run_rules_by_pack(loaded.inputs, packs)
@@ -99,6 +97,14 @@ def _history(
         ),
         with_totals="budget" in loaded.inputs.references,
     )
+
+
+def attach_history(inputs: AuditInputs, history: History) -> None:
+    """Give the rules what the ledger holds for this batch."""
+    inputs.history = history.records
+    inputs.history_totals = history.totals
+    inputs.history_scan = history.scan
+    inputs.history_named = history.named
 
 
 def ledger_manifest(history: History) -> dict:
