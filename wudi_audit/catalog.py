@@ -37,10 +37,7 @@ class CatalogCheck:
 
 
 def check_catalog(catalog: Path, urban_rural: Path, pack: RulePack) -> CatalogCheck:
-    limits = ReadLimits(
-        int(pack.limits.get("max_uncompressed_bytes", ReadLimits.max_uncompressed_bytes)),
-        float(pack.limits.get("max_compression_ratio", ReadLimits.max_compression_ratio)),
-    )
+    limits = ReadLimits.from_pack(pack.limits)
     raw = {
         "catalog": read_reference("catalog", catalog, limits),
         "urban_rural": read_reference("urban_rural", urban_rural, limits),

@@ -17,14 +17,18 @@ from rich.table import Table
 from wudi_audit import __version__
 from wudi_audit.cli_help import Command, Group
 from wudi_audit.cli_options import (
+    AttendanceOption,
     BatchIdOption,
     BudgetOption,
     CatalogOption,
+    ExcludedOption,
     LedgerOption,
     ProvidersOption,
+    RefDirOption,
     RulesOption,
     StandardsOption,
     UrbanRuralOption,
+    list_options,
     references_from,
 )
 from wudi_audit.cli_progress import progress_steps
@@ -54,14 +58,9 @@ def check(
     claims: Annotated[
         list[Path], typer.Argument(help="申领明细 claims file (xlsx/xls/csv/parquet)")
     ],
-    attendance: Annotated[
-        list[Path] | None,
-        typer.Option("--attendance", "-a", help="考勤记录文件或文件夹，可多次给出 / attendance"),
-    ] = None,
-    ref_dir: Annotated[Path | None, typer.Option(help="参考名单文件夹 / reference lists")] = None,
-    excluded: Annotated[
-        Path | None, typer.Option(help="财政供养人员名单 / excluded-persons roster")
-    ] = None,
+    attendance: AttendanceOption = None,
+    ref_dir: RefDirOption = None,
+    excluded: ExcludedOption = None,
     catalog: CatalogOption = None,
     providers: ProvidersOption = None,
     standards: StandardsOption = None,
@@ -158,14 +157,7 @@ def check(
         attendance or [],
         references_from(
             ref_dir,
-            {
-                "excluded": excluded,
-                "catalog": catalog,
-                "providers": providers,
-                "standards": standards,
-                "budget": budget,
-                "urban_rural": urban_rural,
-            },
+            list_options(excluded, catalog, providers, standards, budget, urban_rural),
         ),
         ledger,
         batch_id,
@@ -225,9 +217,10 @@ def check(
         log_single(report, result, claims, workbook_path, json_out, fail_on.value, log_json, quiet)
     else:
         _print_summary(report, workbook_path, json_out, err=to_stdout)
+    from wudi_audit.batches.run import THRESHOLDS
+
     verdicts = set(result.claims["verdict"].unique().to_list())
-    threshold = {"reject": {"reject"}, "review": {"reject", "review"}, "never": set()}[fail_on]
-    raise typer.Exit(1 if verdicts & threshold else 0)
+    raise typer.Exit(1 if verdicts & THRESHOLDS[fail_on.value] else 0)
 
 
 def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> None:
@@ -272,9 +265,6 @@ def _print_summary(report, workbook: Path, json_out: Path | None, err: bool) -> 
     ledger = report.manifest.get("ledger")
     for note in ledger["notes"] if ledger else []:
         console.print(f"wudi-audit: 台账 / ledger {ledger['folder']}: {note}", soft_wrap=True)
-    for source in report.manifest["inputs"]:
-        if source["format"] == "unread":
-            console.print(f"wudi-audit: {source['path']}: {source['notes'][0]}", soft_wrap=True)
     if str(workbook) != "-":
         console.print(f"wudi-audit: {'已写入' if zh else 'wrote'} {workbook}", soft_wrap=True)
     if json_out is not None and str(json_out) != "-":

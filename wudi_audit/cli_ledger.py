@@ -11,14 +11,18 @@ import typer
 
 from wudi_audit.cli_help import Command, Group
 from wudi_audit.cli_options import (
+    AttendanceOption,
     BatchIdOption,
     BudgetOption,
     CatalogOption,
+    ExcludedOption,
     LedgerOption,
     ProvidersOption,
+    RefDirOption,
     RulesOption,
     StandardsOption,
     UrbanRuralOption,
+    list_options,
     references_from,
 )
 
@@ -52,14 +56,9 @@ ledger_app = typer.Typer(
 @ledger_app.command("add", cls=Command)
 def add(
     claims: Annotated[Path, typer.Argument(help="申领明细 claims file")],
-    attendance: Annotated[
-        list[Path] | None,
-        typer.Option("--attendance", "-a", help="考勤记录文件或文件夹 / attendance"),
-    ] = None,
-    ref_dir: Annotated[Path | None, typer.Option(help="参考名单文件夹 / reference lists")] = None,
-    excluded: Annotated[
-        Path | None, typer.Option(help="财政供养人员名单 / excluded-persons roster")
-    ] = None,
+    attendance: AttendanceOption = None,
+    ref_dir: RefDirOption = None,
+    excluded: ExcludedOption = None,
     catalog: CatalogOption = None,
     providers: ProvidersOption = None,
     standards: StandardsOption = None,
@@ -97,14 +96,7 @@ def add(
         attendance or [],
         references_from(
             ref_dir,
-            {
-                "excluded": excluded,
-                "catalog": catalog,
-                "providers": providers,
-                "standards": standards,
-                "budget": budget,
-                "urban_rural": urban_rural,
-            },
+            list_options(excluded, catalog, providers, standards, budget, urban_rural),
         ),
         folder,
         batch_id,

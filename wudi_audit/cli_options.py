@@ -30,6 +30,25 @@ def reference_files(ref_dir: Path | None) -> dict[str, Path]:
     return found
 
 
+def list_options(
+    excluded: Path | None,
+    catalog: Path | None,
+    providers: Path | None,
+    standards: Path | None,
+    budget: Path | None,
+    urban_rural: Path | None,
+) -> dict[str, Path | None]:
+    """The one-list options by list name (SPEC §3.3's file stems)."""
+    return {
+        "excluded": excluded,
+        "catalog": catalog,
+        "providers": providers,
+        "standards": standards,
+        "budget": budget,
+        "urban_rural": urban_rural,
+    }
+
+
 def references_from(ref_dir: Path | None, lists: dict[str, Path | None]) -> dict[str, Path]:
     """Reference lists from `--ref-dir`, each overridden by its own option."""
     references = reference_files(ref_dir)
@@ -37,6 +56,14 @@ def references_from(ref_dir: Path | None, lists: dict[str, Path | None]) -> dict
     return references
 
 
+AttendanceOption = Annotated[
+    list[Path] | None,
+    typer.Option("--attendance", "-a", help="考勤记录文件或文件夹，可多次给出 / attendance"),
+]
+RefDirOption = Annotated[Path | None, typer.Option(help="参考名单文件夹 / reference lists")]
+ExcludedOption = Annotated[
+    Path | None, typer.Option(help="财政供养人员名单 / excluded-persons roster")
+]
 LedgerOption = Annotated[
     Path | None,
     typer.Option(

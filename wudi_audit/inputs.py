@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -82,6 +81,11 @@ def prepare_attendance(records: pl.DataFrame, pack: RulePack) -> pl.DataFrame:
     )
 
 
+def is_temporary(path: Path) -> bool:
+    """Office lock files (`~$…`), hidden files and temporary files are never inputs."""
+    return path.name.startswith(("~$", ".")) or path.suffix.lower() == ".tmp"
+
+
 def attendance_files(paths: list[Path]) -> list[Path]:
     """`--attendance` may name files or folders; a folder contributes every table in it."""
     files: list[Path] = []
@@ -90,7 +94,7 @@ def attendance_files(paths: list[Path]) -> list[Path]:
             found = sorted(
                 p
                 for p in path.iterdir()
-                if p.suffix.lower() in SPREADSHEET_SUFFIXES and not p.name.startswith(("~$", "."))
+                if p.suffix.lower() in SPREADSHEET_SUFFIXES and not is_temporary(p)
             )
             if not found:
                 raise UserInputError(
@@ -114,10 +118,7 @@ def load_inputs(
 ) -> LoadedInputs:
     """Read the claims, every attendance file and every reference list at once (the native
     reader releases the GIL), then normalise each, in that order."""
-    limits = ReadLimits(
-        int(pack.limits.get("max_uncompressed_bytes", ReadLimits.max_uncompressed_bytes)),
-        float(pack.limits.get("max_compression_ratio", ReadLimits.max_compression_ratio)),
-    )
+    limits = ReadLimits.from_pack(pack.limits)
     today = today or dt.date.today()
     jobs: dict[str, Callable[[], RawTable]] = {
         "claims": lambda: read_table(claims_path, CLAIMS, sheet=sheet, limits=limits)
@@ -133,9 +134,8 @@ def load_inputs(
         jobs[f"attendance {i}"] = partial(
             read_table, path, ATTENDANCE, all_sheets=True, limits=limits, cell_types=False
         )
-    for name, path in (references or {}).items():
-        if name in TABLES:
-            jobs[f"ref {name}"] = partial(read_reference, name, path, limits)
+    for name, path in (references or {}).items():  # every list has its TableSchema
+        jobs[f"ref {name}"] = partial(read_reference, name, path, limits)
     with phase("read"):
         read = read_all(jobs)
     with phase("normalise"):
@@ -181,13 +181,7 @@ def _normalise_all(
         sources["attendance"] = combined.sources
     refs: dict[str, pl.DataFrame] = {}
     ref_fields: dict[str, frozenset[str]] = {}
-    for name, path in references.items():
-        if name not in TABLES:
-            # a list no rule of this version reads: named in the manifest, never ignored silently
-            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-            note = f"本版本尚无规则使用“{name}”名单，未读取 / no rule of this version uses it"
-            sources[name] = [SourceFile(str(path), digest, "unread", notes=[note])]
-            continue
+    for name in references:
         raw = read[f"ref {name}"]
         refs[name] = normalize(raw)
         ref_fields[name] = raw.present_fields

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from wudi_audit.cli_options import REFERENCE_STEMS
 from wudi_audit.errors import UserInputError
-from wudi_audit.inputs import SPREADSHEET_SUFFIXES
+from wudi_audit.inputs import SPREADSHEET_SUFFIXES, is_temporary
 
 ATTENDANCE_MARKS = (".attendance", ".考勤")
 REFERENCE_FOLDERS = ("ref", "名单")
@@ -36,10 +36,6 @@ class Batch:
     name: str  # the stem of its outputs: `<name>.exceptions.xlsx` / `.json`
     attendance: list[Path] = field(default_factory=list)  # found beside it
     ref_dir: Path | None = None  # found beside it
-
-
-def is_temporary(path: Path) -> bool:
-    return path.name.startswith(("~$", ".")) or path.suffix.lower() == ".tmp"
 
 
 def is_batch_file(path: Path) -> bool:

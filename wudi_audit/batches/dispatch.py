@@ -101,6 +101,7 @@ def run_folder_from_cli(
     seed: int | None = None,
 ) -> int:
     from wudi_audit.batches.run import FolderRequest, run_folder
+    from wudi_audit.cli_options import list_options
 
     assert plan.out_dir is not None
     request = FolderRequest(
@@ -108,14 +109,7 @@ def run_folder_from_cli(
         out_dir=plan.out_dir,
         attendance=attendance or [],
         ref_dir=plan.ref_dir,
-        lists={
-            "excluded": excluded,
-            "catalog": catalog,
-            "providers": providers,
-            "standards": standards,
-            "budget": budget,
-            "urban_rural": urban_rural,
-        },
+        lists=list_options(excluded, catalog, providers, standards, budget, urban_rural),
         ledger=plan.ledger,
         batch_id=batch_id,
         sheet=sheet,

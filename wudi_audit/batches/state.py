@@ -29,6 +29,7 @@ from typing import Any
 from wudi_audit import __version__
 from wudi_audit.errors import UserInputError
 from wudi_audit.filelock import exclusive
+from wudi_audit.inputs import is_temporary
 
 STATE_NAME = "wudi-audit-state.json"
 LOCK_NAME = ".wudi-audit-state.lock"
@@ -50,7 +51,7 @@ def inputs_sha256(paths: list[Path]) -> list[str]:
             digests.extend(
                 file_sha256(p)
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and not p.name.startswith(("~$", "."))
+                if p.is_file() and not is_temporary(p)
             )
         elif path.is_file():
             digests.append(file_sha256(path))

@@ -75,8 +75,6 @@ def budget_exceeded(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     claims = inputs.claims.lazy().filter(pl.col("end_date").is_not_null())
     held = []
     for dimension in DIMENSIONS:
-        if dimension not in inputs.claims.columns:
-            continue
         mine = entries.filter(pl.col("dimension") == dimension)
         keyed = claims.select(
             "row_id",
@@ -98,8 +96,6 @@ def budget_exceeded(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
                 pl.coalesce("budget_fen", "budget_fen_any").alias("budget_fen"),
             )
         )
-    if not held:
-        return flags(inputs.claims.lazy().head(0), pl.lit(""), pl.lit(""), pl.lit(0))
     spent = inputs.history_totals.lazy().rename({"amount_fen": "ledger_fen"})
     adds = pl.col("amount_fen").clip(lower_bound=0).fill_null(0)
     group = ["dimension", "key", "year"]

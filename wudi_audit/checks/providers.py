@@ -119,6 +119,26 @@ def _provider_text() -> tuple[pl.Expr, pl.Expr]:
     return zh, en
 
 
+def _with_periods(
+    found: pl.LazyFrame,
+    matched: pl.LazyFrame,
+    period_zh: pl.Expr,
+    period_en: pl.Expr,
+    list_row: str,
+) -> pl.LazyFrame:
+    """The flagged claims with the list entries' validity periods in words and rows."""
+    periods = (
+        matched.join(found.select("row_id"), on="row_id", how="semi")
+        .group_by("row_id")
+        .agg(
+            period_zh.sort().str.join("；").alias("_periods_zh"),
+            period_en.sort().str.join("; ").alias("_periods_en"),
+            pl.col(list_row).sort().alias("_list_rows"),
+        )
+    )
+    return found.join(periods, on="row_id", how="left")
+
+
 @register(
     "O401",
     "培训机构未备案或不在备案期内",
@@ -144,16 +164,7 @@ def provider_not_registered(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
     unknown = pl.col("_covered").is_null()
     found = claims.filter(unknown | ~pl.col("_covered"))
     # the registration periods in words, for the flagged claims only
-    periods = (
-        matched.join(found.select("row_id"), on="row_id", how="semi")
-        .group_by("row_id")
-        .agg(
-            period_zh.sort().str.join("；").alias("_periods_zh"),
-            period_en.sort().str.join("; ").alias("_periods_en"),
-            pl.col("_p_row").sort().alias("_list_rows"),
-        )
-    )
-    found = found.join(periods, on="row_id", how="left")
+    found = _with_periods(found, matched, period_zh, period_en, "_p_row")
     who_zh, who_en = _provider_text()
     anonymous = pl.col("provider_code").is_null() & pl.col("provider_name").is_null()
     message_zh = (
@@ -282,16 +293,7 @@ def project_not_in_catalog(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     absent = pl.col("_covered").is_null()
     found = claims.filter(absent | ~pl.col("_covered"))
     # the catalogue periods in words, for the flagged claims only
-    periods = (
-        matched.join(found.select("row_id"), on="row_id", how="semi")
-        .group_by("row_id")
-        .agg(
-            period_zh.sort().str.join("；").alias("_periods_zh"),
-            period_en.sort().str.join("; ").alias("_periods_en"),
-            pl.col("_c_row").sort().alias("_list_rows"),
-        )
-    )
-    found = found.join(periods, on="row_id", how="left")
+    found = _with_periods(found, matched, period_zh, period_en, "_c_row")
     code = pl.col("project_code")
     return flags(
         found,

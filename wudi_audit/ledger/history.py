@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from wudi_audit.ledger.layout import (
+    HASH_PREFIX,
     LEDGER_SCHEMA,
     LedgerFile,
     check_folder,
@@ -91,7 +92,7 @@ def years_needed(claims: pl.DataFrame, window_days: int) -> list[int]:
 
 def own_batch(files: list[LedgerFile], batch_id: str | None, content_hash: str) -> set[str]:
     """Batch ids that are this batch (same id, or same content under another id)."""
-    prefix = content_hash[:16]
+    prefix = content_hash[:HASH_PREFIX]
     return {
         f.batch_id for f in files if f.batch_id == batch_id or (prefix and f.hash_prefix == prefix)
     }

@@ -45,16 +45,6 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "amount_fen": pl.Int64(),  # the amount in whole fen (money is never a float)
     "certificate_no": pl.String(),
 }
-COLUMN_DOCS = {
-    "schema_version": "台账文件格式版本（当前为 1）/ ledger file format version",
-    "batch_id": "批次编号（默认为申领文件名）/ batch id",
-    "content_hash": "申领文件的 SHA-256 / SHA-256 of the claims file",
-    "added_at": "记入时间（UTC）/ when the batch was added",
-    "source_file": "申领文件名 / claims file name",
-    "source_row": "申领在源文件中的行号 / row in the claims file",
-    "verdict": "记入时的审核结论 pass 或 review / verdict when recorded",
-    "amount_fen": "申领金额，单位为分 / amount in whole fen",
-}
 PARTITION = re.compile(r"^year=([0-9]{4})$")
 HASH_PREFIX = 16
 _UNSAFE = re.compile(r'[<>:"/\\|?*%~\x00-\x1f]')

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from wudi_audit.ledger.layout import (
+    HASH_PREFIX,
     LEDGER_SCHEMA,
     SCHEMA_VERSION,
     VERSION_KEY,
@@ -179,7 +180,7 @@ def _by_year(rows: pl.DataFrame) -> list[tuple[int, pl.DataFrame]]:
 
 def existing_content(folder: Path, content_hash: str) -> str:
     """The batch id under which the ledger already holds this content, or ""."""
-    prefix = content_hash[:16]
+    prefix = content_hash[:HASH_PREFIX]
     for f in ledger_files(folder):
         if f.hash_prefix != prefix:
             continue

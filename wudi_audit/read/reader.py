@@ -36,6 +36,14 @@ class ReadLimits:
     max_uncompressed_bytes: int = 1 << 30
     max_compression_ratio: float = 100.0
 
+    @classmethod
+    def from_pack(cls, limits: dict[str, float]) -> ReadLimits:
+        """The rule pack's `[limits]`, each falling back to the default above."""
+        return cls(
+            int(limits.get("max_uncompressed_bytes", cls.max_uncompressed_bytes)),
+            float(limits.get("max_compression_ratio", cls.max_compression_ratio)),
+        )
+
 
 @dataclass
 class SourceFile:
