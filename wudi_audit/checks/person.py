@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from wudi_audit import idnumber, retirement
+from wudi_audit import idnumber, reference, retirement
 from wudi_audit.checks.base import AuditInputs, Severity, flags, register, whole_claim_at_stake
 from wudi_audit.rulepack import RulePack
 
@@ -235,22 +235,10 @@ def on_excluded_roster(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
         inputs.claims.lazy()
         .filter(start.is_not_null() & pl.col("id_number").is_not_null())
         .join(roster, left_on="id_number", right_on="_roster_id", how="inner")
-        .filter(
-            (pl.col("_from").is_null() | (pl.col("_from") <= start))
-            & (pl.col("_to").is_null() | (pl.col("_to") >= start))
-        )
+        .filter(reference.in_range(pl.col("_from"), pl.col("_to"), start))
         .unique("row_id", keep="first", maintain_order=True)
     )
-    period = pl.format(
-        "{} 至 {}",
-        pl.col("_from").cast(pl.String).fill_null("不限"),
-        pl.col("_to").cast(pl.String).fill_null("今"),
-    )
-    period_en = pl.format(
-        "{} to {}",
-        pl.col("_from").cast(pl.String).fill_null("always"),
-        pl.col("_to").cast(pl.String).fill_null("now"),
-    )
+    period, period_en = reference.period_text(pl.col("_from"), pl.col("_to"))
     return flags(
         joined,
         pl.format("开班日期 {} 在财政供养人员名单有效期内（{}）", start, period),

@@ -233,8 +233,12 @@ def build_report(
         pl.col("id_damaged").fill_null(False),
     )
     if mask_ids:
+        # each distinct evidence text masked once, not once per exception row
+        texts = exceptions["evidence_json"].drop_nulls().unique().to_list()
         exceptions = exceptions.with_columns(
-            pl.col("evidence_json").map_elements(_mask_evidence, return_dtype=pl.String)
+            pl.col("evidence_json").replace_strict(
+                {t: _mask_evidence(t) for t in texts}, default=None, return_dtype=pl.String
+            )
         )
     exceptions = exceptions.with_columns(
         evidence_column(exceptions["evidence_json"], lang).alias("evidence")
