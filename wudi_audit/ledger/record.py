@@ -38,23 +38,20 @@ def ledger_rows(
     added_at: dt.datetime,
 ) -> pl.DataFrame:
     """The batch's claims with an accepted verdict, in the ledger's columns."""
-    text = {c: pl.col(c) if c in claims.columns else pl.lit(None) for c in LEDGER_SCHEMA}
+    batch = {
+        "schema_version": SCHEMA_VERSION,
+        "batch_id": batch_id,
+        "content_hash": content_hash,
+        "added_at": added_at,
+        "source_file": source_file,
+    }
+    columns = [
+        pl.lit(batch[c]).alias(c) if c in batch else pl.col(c) for c in LEDGER_SCHEMA
+    ]  # every other ledger column is a normalised claims column of the same name
     return (
         claims.filter(pl.col("verdict").is_in(verdicts) & pl.col("end_date").is_not_null())
         .sort("source_row")
-        .select(
-            pl.lit(SCHEMA_VERSION).alias("schema_version"),
-            pl.lit(batch_id).alias("batch_id"),
-            pl.lit(content_hash).alias("content_hash"),
-            pl.lit(added_at).alias("added_at"),
-            pl.lit(source_file).alias("source_file"),
-            *(
-                text[c].alias(c)
-                for c in LEDGER_SCHEMA
-                if c
-                not in ("schema_version", "batch_id", "content_hash", "added_at", "source_file")
-            ),
-        )
+        .select(columns)
         .cast(LEDGER_SCHEMA)
     )
 
