@@ -36,7 +36,7 @@ def timed(fn, runs: int) -> float:
 
 
 def ensure_sample(claims: int) -> Path:
-    from wudi_audit.sample import write_sample
+    from wudi_audit.sample.generate import write_sample
 
     folder = OUT / f"claims{claims}"
     path = folder / "claims.xlsx"
@@ -56,7 +56,7 @@ def bench_identity(rows: int, runs: int) -> None:
 
     from stdnum.cn import ric
 
-    from wudi_audit import idnumber, retirement
+    from wudi_audit.facts import idnumber, retirement
 
     rng = random.Random(1)
     numbers = []
@@ -66,11 +66,12 @@ def bench_identity(rows: int, runs: int) -> None:
         )
         numbers.append(body + ric.calc_check_digit(body + "?"))
     from wudi_audit.checks import REGISTRY, AuditInputs
-    from wudi_audit.inputs import prepare_claims
-    from wudi_audit.read.normalize import normalize
-    from wudi_audit.read.reader import NUMERIC_CELL, RawTable
-    from wudi_audit.rulepack import load_rule_pack
-    from wudi_audit.schema import CLAIMS
+    from wudi_audit.normalise.inputs import prepare_claims
+    from wudi_audit.normalise.table import normalize
+    from wudi_audit.read.grid import NUMERIC_CELL
+    from wudi_audit.read.raw import RawTable
+    from wudi_audit.rules.pack import load_rule_pack
+    from wudi_audit.schema.tables import CLAIMS
 
     pack = load_rule_pack()
     raw = pl.DataFrame(
@@ -130,9 +131,9 @@ def bench_attendance(claims: int, runs: int) -> None:
     """T205-T210 on ~1M attendance records for `claims` claims, beside the time Polars
     alone takes to read the attendance workbook, in the same run."""
     from wudi_audit.checks import REGISTRY
-    from wudi_audit.inputs import load_inputs
-    from wudi_audit.rulepack import load_rule_pack
-    from wudi_audit.sample import write_sample
+    from wudi_audit.normalise.inputs import load_inputs
+    from wudi_audit.rules.pack import load_rule_pack
+    from wudi_audit.sample.generate import write_sample
 
     folder = OUT / f"attendance{claims}"
     if not (folder / "attendance.xlsx").exists():
@@ -258,10 +259,10 @@ def phases(row: Row) -> dict[str, float]:
 
 def rules_alone(folder: Path, runs: int) -> float:
     """The rules with every input already in memory (no ledger), median of `runs`."""
-    from wudi_audit.cli_options import reference_files
-    from wudi_audit.engine import run_rules
-    from wudi_audit.inputs import load_inputs
-    from wudi_audit.rulepack import load_rule_pack
+    from wudi_audit.checks.engine import run_rules
+    from wudi_audit.normalise.inputs import load_inputs
+    from wudi_audit.read.files import reference_files
+    from wudi_audit.rules.pack import load_rule_pack
 
     pack = load_rule_pack()
     loaded = load_inputs(
@@ -289,7 +290,7 @@ def issue_table(sizes: Sizes) -> None:
     from ledger_bench import build_ledger
 
     from wudi_audit.read.reader import read_table
-    from wudi_audit.schema import CLAIMS
+    from wudi_audit.schema.tables import CLAIMS
 
     ledger = OUT / f"ledger{sizes.ledger_rows}"
     people = read_table(claims, CLAIMS, cell_types=False).frame.select("id_number", "name")

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
-from wudi_audit.ledger.layout import LEDGER_SCHEMA, SCHEMA_VERSION, VERSION_KEY, file_stem
+from wudi_audit.ledger.layout import VERSION_KEY, file_stem
+from wudi_audit.schema.ledger import LEDGER_SCHEMA, SCHEMA_VERSION
 
 BATCHES = 200
 YEARS = range(2017, 2027)
@@ -120,7 +121,7 @@ def check_with_memory(claims: Path, ledger: Path, out: Path) -> tuple[float, flo
 
 def bench_ledger(claims_path: Path, out: Path, rows: int, runs: int) -> None:
     from wudi_audit.read.reader import read_table
-    from wudi_audit.schema import CLAIMS
+    from wudi_audit.schema.tables import CLAIMS
 
     people = read_table(claims_path, CLAIMS, cell_types=False).frame.select("id_number", "name")
     ledger = out / f"ledger{rows}"
@@ -153,11 +154,11 @@ def bench_ledger(claims_path: Path, out: Path, rows: int, runs: int) -> None:
 def bench_p107(claims_path: Path, ledger: Path, runs: int) -> None:
     """The rules alone (inputs in memory) against the ledger, with and without P107."""
     from wudi_audit.checks import REGISTRY
-    from wudi_audit.engine import run_rules
-    from wudi_audit.inputs import load_inputs
+    from wudi_audit.checks.engine import run_rules
     from wudi_audit.ledger.history import read_history
+    from wudi_audit.normalise.inputs import load_inputs
     from wudi_audit.pipeline import attach_history
-    from wudi_audit.rulepack import load_rule_pack
+    from wudi_audit.rules.pack import load_rule_pack
 
     pack = load_rule_pack()
     inputs = load_inputs(claims_path, pack).inputs

@@ -9,11 +9,12 @@ import polars as pl
 import pytest
 
 from wudi_audit.checks import REGISTRY, AuditInputs
-from wudi_audit.inputs import prepare_claims
-from wudi_audit.read.normalize import normalize
-from wudi_audit.read.reader import NUMERIC_CELL, RawTable, SourceFile
-from wudi_audit.rulepack import RulePack, load_rule_pack
-from wudi_audit.schema import CLAIMS
+from wudi_audit.normalise.inputs import prepare_claims
+from wudi_audit.normalise.table import normalize
+from wudi_audit.read.grid import NUMERIC_CELL
+from wudi_audit.read.raw import RawTable, SourceFile
+from wudi_audit.rules.pack import RulePack, load_rule_pack
+from wudi_audit.schema.tables import CLAIMS
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -72,7 +73,7 @@ def default_pack() -> RulePack:
 
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory) -> Path:
-    from wudi_audit.sample import write_sample
+    from wudi_audit.sample.generate import write_sample
 
     out = tmp_path_factory.mktemp("sample")
     planted = write_sample(out, 120)
@@ -82,7 +83,7 @@ def sample_dir(tmp_path_factory) -> Path:
 
 def id_for(born: str, male: bool = True, region: str = "320506", serial: int = 12) -> str:
     """A valid 18-digit identity number for a birth date `YYYY-MM-DD`."""
-    from wudi_audit.sample import id_check_char
+    from wudi_audit.sample.people import id_check_char
 
     sex_digit = serial % 5 * 2 + (1 if male else 0)
     first17 = f"{region}{born.replace('-', '')}{serial // 5 % 10}{serial % 10}{sex_digit}"
@@ -91,8 +92,8 @@ def id_for(born: str, male: bool = True, region: str = "320506", serial: int = 1
 
 def attendance_frame(records: list[dict], pack: RulePack | None = None) -> pl.DataFrame:
     """Attendance records as the reader hands them over, normalised and prepared."""
-    from wudi_audit.inputs import prepare_attendance
-    from wudi_audit.schema import ATTENDANCE
+    from wudi_audit.normalise.inputs import prepare_attendance
+    from wudi_audit.schema.tables import ATTENDANCE
 
     data = {
         f.name: [None if r.get(f.name) is None else str(r[f.name]) for r in records]

@@ -8,9 +8,10 @@ import polars as pl
 
 from tests.conftest import claims_inputs
 from wudi_audit.checks import AuditInputs
-from wudi_audit.read.normalize import normalize
-from wudi_audit.read.reader import NUMERIC_CELL, RawTable, SourceFile
-from wudi_audit.schema import TABLES
+from wudi_audit.normalise.table import normalize
+from wudi_audit.read.grid import NUMERIC_CELL
+from wudi_audit.read.raw import RawTable, SourceFile
+from wudi_audit.schema.tables import TABLES
 
 CODE = "91320594780268314T"  # a real Suzhou Industrial Park company code
 Y_CODE = "Y1320500MA1XXXXX0W"  # authority code Y (其他): legal, check character W

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import BASE_CLAIM, attendance_inputs, flagged
 from wudi_audit.checks import REGISTRY
-from wudi_audit.engine import applicable
+from wudi_audit.checks.engine import applicable
 
 WHO, CLASS = BASE_CLAIM["id_number"], BASE_CLAIM["class_id"]  # class 2026-03-02 … 03-15
 
@@ -241,7 +241,7 @@ def test_t206_sweep_matches_a_brute_force_pairwise_check():
     import polars as pl
 
     from tests.conftest import attendance_frame
-    from wudi_audit.checks.attendance import overlapping_classes
+    from wudi_audit.checks.attendance_sharing import overlapping_classes
 
     rng = random.Random(206)
     people = [f"11010119900307{i:03d}1" for i in range(12)]
@@ -315,7 +315,7 @@ def test_t210_needs_a_device_column():
 
 
 def test_attendance_matching_no_claim_is_counted():
-    from wudi_audit.engine import attendance_counts
+    from wudi_audit.checks.engine import attendance_counts
 
     records = [
         *full_attendance(),

@@ -19,7 +19,7 @@ from tests.test_ledger import batch, claim
 from tests.test_reader import HEADERS, write_csv
 from wudi_audit.batches.discover import discover, is_batch_file
 from wudi_audit.batches.state import STATE_NAME, StateFile
-from wudi_audit.rulepack import default_pack_path
+from wudi_audit.rules.pack import default_pack_path
 
 LINE = re.compile(
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d wudi-audit: file=\"(?P<file>[^\"]+)\" "

@@ -12,8 +12,8 @@ from tests.provider_cases import inputs_with_lists
 from tests.test_cli import run
 from tests.test_reader import write_csv, write_xlsx
 from wudi_audit.checks import REGISTRY
-from wudi_audit.engine import run_rules
-from wudi_audit.rulepack import load_rule_pack
+from wudi_audit.checks.engine import run_rules
+from wudi_audit.rules.pack import load_rule_pack
 
 CATALOG = [
     {"project_code": "A1", "project_name": "工业机器人运维", "occupation": "工业机器人系统运维员"},

@@ -136,7 +136,7 @@ def test_malformed_rule_pack_exits_2(tmp_path, pack, message):
 
 
 def test_bad_parameter_value_exits_2(tmp_path):
-    from wudi_audit.rulepack import default_pack_path
+    from wudi_audit.rules.pack import default_pack_path
 
     text = (
         default_pack_path()
@@ -236,7 +236,7 @@ def test_inputs_are_not_modified(sample_dir, demo):
 
 
 def test_rule_docs_are_generated_from_the_registry():
-    from wudi_audit.docs import rules_markdown
+    from wudi_audit.cli.docs import rules_markdown
 
     committed = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
     assert committed == rules_markdown(), "regenerate: wudi-audit rules --markdown > docs/rules.md"

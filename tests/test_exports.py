@@ -11,10 +11,10 @@ from tests.conftest import flagged
 from tests.test_reader import HEADERS, ROW, write_csv
 from wudi_audit.checks import AuditInputs
 from wudi_audit.errors import UserInputError
-from wudi_audit.inputs import prepare_claims
-from wudi_audit.read.normalize import normalize
+from wudi_audit.normalise.inputs import prepare_claims
+from wudi_audit.normalise.table import normalize
 from wudi_audit.read.reader import read_table
-from wudi_audit.schema import CLAIMS
+from wudi_audit.schema.tables import CLAIMS
 
 TODAY = dt.date(2026, 11, 28)
 

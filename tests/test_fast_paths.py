@@ -13,8 +13,9 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wudi_audit.inputs import load_inputs, read_all
-from wudi_audit.read.normalize import (
+from wudi_audit.facts.text import fold_text, fold_text_series
+from wudi_audit.normalise.inputs import load_inputs, read_all
+from wudi_audit.normalise.table import (
     by_value,
     parse_code,
     parse_column,
@@ -22,9 +23,8 @@ from wudi_audit.read.normalize import (
     parse_datetime,
 )
 from wudi_audit.read.reader import read_table
-from wudi_audit.read.text import fold_text, fold_text_series
-from wudi_audit.rulepack import load_rule_pack
-from wudi_audit.schema import ATTENDANCE, Kind
+from wudi_audit.rules.pack import load_rule_pack
+from wudi_audit.schema.tables import ATTENDANCE, Kind
 
 ID = "320505199001011233"
 # ASCII, CJK, full-width forms, compatibility ideographs, spaces of every kind, controls
@@ -117,7 +117,7 @@ def _attendance(path: Path, as_cells: bool) -> Path:
 
 
 def test_datetime_cells_and_datetime_text_read_alike(tmp_path):
-    from wudi_audit.read.normalize import normalize
+    from wudi_audit.normalise.table import normalize
 
     cells = normalize(
         read_table(_attendance(tmp_path / "c.xlsx", True), ATTENDANCE, all_sheets=True)
@@ -186,7 +186,7 @@ def test_check_timings_name_every_phase_on_stderr(sample_dir, tmp_path):
 def test_sample_writes_the_benchmark_layout(tmp_path):
     import fastexcel
 
-    from wudi_audit.sample import write_sample
+    from wudi_audit.sample.generate import write_sample
 
     planted = write_sample(
         tmp_path, 60, title_rows=3, serial_column=True, attendance_sheets=2, all_references=True

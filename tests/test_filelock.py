@@ -12,7 +12,7 @@ import time
 import pytest
 
 from wudi_audit.errors import UserInputError
-from wudi_audit.filelock import exclusive, process_alive
+from wudi_audit.ledger.filelock import exclusive, process_alive
 
 
 def dead_pid() -> int:

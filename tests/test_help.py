@@ -12,7 +12,7 @@ from rich.cells import cell_len
 from tests.test_cli import run
 from wudi_audit.checks import REGISTRY
 from wudi_audit.checks.explanations import EXPLANATIONS
-from wudi_audit.schema import TABLES
+from wudi_audit.schema.tables import TABLES
 
 COMMANDS = [
     [],
@@ -108,3 +108,39 @@ def test_progress_only_on_a_terminal(tmp_path):
         "check", str(claims), "-o", str(tmp_path / "b.xlsx"), env={"TTY_COMPATIBLE": "1"}
     )
     assert "读取输入文件" in terminal.stderr and "逐条规则审核" in terminal.stderr
+
+
+def _option_helps(command: list[str]) -> list[str]:
+    """Every option's and argument's help text of a command, as Click holds it."""
+    import typer.main
+
+    from wudi_audit.cli.app import app
+    from wudi_audit.cli.help import readable
+
+    group = typer.main.get_command(app)
+    ctx = group.make_context("wudi-audit", [*command, "--help"], resilient_parsing=True)
+    node = group
+    for name in command:
+        node = node.get_command(ctx, name)
+    readable(node)  # the bilingual texts the help shows
+    return [p.help for p in node.params if getattr(p, "help", None)]
+
+
+BOX = re.compile(r"[\s│╭╮╰╯─]")
+
+
+@pytest.mark.parametrize("columns", [None, "50"], ids=["pipe-80", "narrow-50"])
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "root")
+def test_help_under_a_pipe_prints_every_description_whole(command, columns):
+    # issue 18: `wudi-audit check --help | cat` cut "考勤记录文件或文件…"; the output here is
+    # a pipe (no terminal: rich takes 80 columns), or a narrow window of 50
+    proc = run(*command, "--help", env={"COLUMNS": columns} if columns else {"COLUMNS": ""})
+    assert proc.returncode == 0, proc.stderr
+    assert "…" not in proc.stdout
+    flat = BOX.sub("", proc.stdout)
+    helps = _option_helps(command)
+    assert helps or command in ([], ["catalog"], ["ledger"])
+    for text in helps:
+        # in order, allowing a wrapped neighbouring column's text between the lines
+        whole = ".{0,40}?".join(re.escape(c) for c in BOX.sub("", text))
+        assert re.search(whole, flat), text

@@ -11,11 +11,11 @@ import pytest
 
 from tests.conftest import claims_inputs, flagged
 from wudi_audit.errors import UserInputError
-from wudi_audit.ledger.history import HISTORY_SCHEMA
 from wudi_audit.ledger.record import ledger_rows
-from wudi_audit.read.normalize import normalize
-from wudi_audit.read.reader import RawTable, SourceFile
-from wudi_audit.schema import BUDGET, STANDARDS, TableSchema
+from wudi_audit.normalise.table import normalize
+from wudi_audit.read.raw import RawTable, SourceFile
+from wudi_audit.schema.ledger import HISTORY_SCHEMA
+from wudi_audit.schema.tables import BUDGET, STANDARDS, TableSchema
 
 
 def history_from(rows: list[dict], batch_id: str = "2026第1批") -> pl.DataFrame:
@@ -280,17 +280,17 @@ def test_s308_empty_cells_never_match_and_no_column_is_not_run():
     rows = [{"certificate_no": ""}, {"certificate_no": None, "id_number": "11010519491231002X"}]
     assert flagged("S308", claims_inputs(rows)).height == 0
     from wudi_audit.checks import REGISTRY
-    from wudi_audit.engine import applicable
+    from wudi_audit.checks.engine import applicable
 
     ran, (reason_zh, _) = applicable(REGISTRY["S308"], claims_inputs([{}]))
     assert not ran and "证书编号" in reason_zh
 
 
 def test_mask_ids_masks_the_other_numbers_in_evidence():
-    from wudi_audit.engine import run_rules
+    from wudi_audit.checks.engine import run_rules
     from wudi_audit.report.json_doc import to_json
     from wudi_audit.report.tables import build_report
-    from wudi_audit.rulepack import load_rule_pack
+    from wudi_audit.rules.pack import load_rule_pack
 
     pack = load_rule_pack()
     inputs = with_scan([{}], [other(1, id_number="320505199001011243")])

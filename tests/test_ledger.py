@@ -15,7 +15,8 @@ import pytest
 from tests.conftest import id_for
 from tests.test_cli import run
 from tests.test_reader import HEADERS, ROW, write_csv
-from wudi_audit.ledger.layout import LEDGER_SCHEMA, batch_of_file, file_stem
+from wudi_audit.ledger.layout import batch_of_file, file_stem
+from wudi_audit.schema.ledger import LEDGER_SCHEMA
 
 
 def claim(n: int, **fields: str) -> list[str]:
@@ -245,7 +246,7 @@ def crash(folder, renames):
     os.kill(os.getpid(), signal.SIGKILL)
 record.apply_renames = crash
 sys.argv = ["wudi-audit", *sys.argv[1:]]
-from wudi_audit.cli import main
+from wudi_audit.cli.app import main
 main()
 """
 

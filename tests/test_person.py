@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import TODAY, claims_inputs, flagged, id_for, raw_claims
-from wudi_audit import idnumber, retirement
 from wudi_audit.checks import AuditInputs
-from wudi_audit.inputs import prepare_claims
-from wudi_audit.read.normalize import normalize
-from wudi_audit.read.reader import RawTable, SourceFile
-from wudi_audit.rulepack import RulePack
-from wudi_audit.schema import EXCLUDED
+from wudi_audit.facts import idnumber, retirement
+from wudi_audit.normalise.inputs import prepare_claims
+from wudi_audit.normalise.table import normalize
+from wudi_audit.read.raw import RawTable, SourceFile
+from wudi_audit.rules.pack import RulePack
+from wudi_audit.schema.tables import EXCLUDED
 
 
 def test_numeric_cell_is_p102_even_when_the_digits_look_fine():
@@ -162,7 +162,7 @@ def test_p104_matches_normalised_numbers():
 
 def test_p105_not_run_without_a_category_column():
     from wudi_audit.checks import REGISTRY
-    from wudi_audit.engine import applicable
+    from wudi_audit.checks.engine import applicable
 
     inputs = claims_inputs([{}])
     ok, (zh, en) = applicable(REGISTRY["P105"], inputs)
@@ -184,9 +184,9 @@ def test_person_rules_through_the_real_reader(tmp_path, numeric_ids):
     """An xlsx with the identity column as text, and the same file as an office would
     damage it (identity cells stored as numbers)."""
     from tests.test_reader import HEADERS, ROW, write_xlsx
-    from wudi_audit.engine import run_rules
-    from wudi_audit.inputs import load_inputs
-    from wudi_audit.rulepack import load_rule_pack
+    from wudi_audit.checks.engine import run_rules
+    from wudi_audit.normalise.inputs import load_inputs
+    from wudi_audit.rules.pack import load_rule_pack
 
     numbers = [
         id_for("1990-01-01"),  # clean
@@ -215,9 +215,9 @@ def test_person_rules_through_the_real_reader(tmp_path, numeric_ids):
 def test_p104_to_p106_through_the_real_reader(tmp_path):
     """Roster, categories and names from real files: an xlsx batch and an xlsx roster."""
     from tests.test_reader import HEADERS, ROW, write_xlsx
-    from wudi_audit.engine import run_rules
-    from wudi_audit.inputs import load_inputs
-    from wudi_audit.rulepack import load_rule_pack
+    from wudi_audit.checks.engine import run_rules
+    from wudi_audit.normalise.inputs import load_inputs
+    from wudi_audit.rules.pack import load_rule_pack
 
     a, b, c = id_for("1990-01-01"), id_for("1991-02-02"), id_for("1992-03-03")
     headers = [*HEADERS, "人员类别", "毕业时间"]

@@ -8,11 +8,11 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wudi_audit import idnumber
 from wudi_audit.errors import UserInputError
+from wudi_audit.facts import idnumber
+from wudi_audit.facts.text import fold_header, fold_text, header_unit
+from wudi_audit.normalise.table import parse_date, parse_datetime, parse_number
 from wudi_audit.read import ole
-from wudi_audit.read.normalize import parse_date, parse_datetime, parse_number
-from wudi_audit.read.text import fold_header, fold_text, header_unit
 
 TEXT = st.text(max_size=40) | st.from_regex(r"[0-9年月日./\-: ]{0,20}", fullmatch=True)
 

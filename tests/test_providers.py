@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from tests.conftest import claims_inputs, flagged
 from tests.provider_cases import CASES, CODE, NAME, Y_CODE, inputs_with_lists
 from tests.test_reader import HEADERS, ROW, write_csv, write_xlsx
-from wudi_audit import uscc
 from wudi_audit.checks import REGISTRY
-from wudi_audit.engine import applicable, run_rules
+from wudi_audit.checks.engine import applicable, run_rules
+from wudi_audit.facts import uscc
 from wudi_audit.read.reader import read_table
-from wudi_audit.schema import TABLES
+from wudi_audit.schema.tables import TABLES
 
 PARAMS = [
     pytest.param(code, rows, lists, expected, id=f"{code}-{name}")
@@ -109,7 +109,7 @@ def test_disqualification_puts_the_whole_claim_at_stake():
 
 def test_not_run_names_the_option():
     result = run_rules(
-        claims_inputs([{}]), pytest.importorskip("wudi_audit.rulepack").load_rule_pack()
+        claims_inputs([{}]), pytest.importorskip("wudi_audit.rules.pack").load_rule_pack()
     )
     reasons = result.rules_skipped
     assert (

@@ -12,9 +12,10 @@ import pytest
 import xlsxwriter
 
 from wudi_audit.errors import UserInputError
-from wudi_audit.read.normalize import normalize
-from wudi_audit.read.reader import ReadLimits, read_table
-from wudi_audit.schema import ATTENDANCE, CLAIMS, EXCLUDED, TableSchema
+from wudi_audit.normalise.table import normalize
+from wudi_audit.read.raw import ReadLimits
+from wudi_audit.read.reader import read_table
+from wudi_audit.schema.tables import ATTENDANCE, CLAIMS, EXCLUDED, TableSchema
 
 HEADERS = [
     "公民身份号码",

@@ -11,9 +11,9 @@ import pytest
 from tests.conftest import claims_inputs
 from tests.test_cli import run
 from tests.test_reader import HEADERS, ROW, write_csv
-from wudi_audit.engine import assign_packs, run_rules_by_pack
+from wudi_audit.checks.engine import assign_packs, run_rules_by_pack
 from wudi_audit.errors import UserInputError
-from wudi_audit.rulepack import default_pack_path, load_rule_pack, load_rule_packs
+from wudi_audit.rules.pack import default_pack_path, load_rule_pack, load_rule_packs
 
 ROOT = Path(__file__).resolve().parent.parent
 

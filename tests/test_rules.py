@@ -9,7 +9,7 @@ from tests.conftest import claims_inputs, flagged
 from tests.person_cases import PERSON_CASES
 from tests.rule_cases import CASES
 from wudi_audit.checks import REGISTRY
-from wudi_audit.rulepack import RulePack, load_rule_pack
+from wudi_audit.rules.pack import RulePack, load_rule_pack
 
 PARAMS = [
     pytest.param(code, rows, expected, id=f"{code}-{name}")
@@ -77,7 +77,7 @@ def test_min_hours_parameter_comes_from_the_pack(default_pack):
 
 def test_every_rule_survives_hostile_values(default_pack):
     """Garbage in every typed field: the whole engine runs, each row gets its D flags."""
-    from wudi_audit.engine import run_rules
+    from wudi_audit.checks.engine import run_rules
 
     rows = [
         {"online_hours": "inf", "offline_hours": "NaN", "amount": "-inf", "total_hours": "1e309"},

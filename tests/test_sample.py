@@ -9,8 +9,8 @@ import pytest
 
 from tests.test_cli import run
 from wudi_audit.checks import REGISTRY
-from wudi_audit.rulepack import load_rule_pack
-from wudi_audit.sample import generate_claims, write_sample
+from wudi_audit.rules.pack import load_rule_pack
+from wudi_audit.sample.generate import generate_claims, write_sample
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 from tests.test_cli import run
 from tests.test_ledger import batch, claim
-from wudi_audit.sampling import allocate, draw_sample, pps_systematic, seed_from_hash
+from wudi_audit.report.sampling import allocate, draw_sample, pps_systematic, seed_from_hash
 
 
 def passed_claims(amounts: list[int], providers: list[str | None], verdicts=None) -> pl.DataFrame:

@@ -13,9 +13,10 @@ import pytest
 from tests.test_cli import run
 from tests.test_ledger import batch, claim
 from tests.test_reader import write_csv
-from wudi_audit import __version__, cli
+from wudi_audit import __version__
 from wudi_audit.batches.settings import find_settings_file, parse_settings
 from wudi_audit.batches.state import StateFile
+from wudi_audit.cli.app import main as cli_main
 from wudi_audit.errors import UserInputError
 
 
@@ -141,7 +142,7 @@ def failing_replace(real):
 def call_cli(monkeypatch, *args: str) -> int:
     monkeypatch.setattr(sys, "argv", ["wudi-audit", *args])
     with pytest.raises(SystemExit) as stop:
-        cli.main()
+        cli_main()
     return stop.value.code
 
 

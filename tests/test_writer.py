@@ -8,11 +8,11 @@ import fastexcel
 import pytest
 
 from tests.conftest import claims_inputs, id_for
-from wudi_audit.engine import run_rules
+from wudi_audit.checks.engine import run_rules
 from wudi_audit.report import workbook
 from wudi_audit.report.outputs import AtomicOutputs, write_bytes_output
 from wudi_audit.report.tables import build_report
-from wudi_audit.rulepack import load_rule_pack
+from wudi_audit.rules.pack import load_rule_pack
 
 
 def report_for(rows: list[dict], lang: str = "zh"):

@@ -1,3 +1,3 @@
-from wudi_audit.cli import main
+from wudi_audit.cli.app import main
 
 main()

@@ -1,20 +1,25 @@
-"""One batch through the whole flow: read the inputs, read what the ledger holds for
-them, run every rule. Shared by `check` and `ledger add`, so both judge alike."""
+"""The one path a batch takes: read and normalise its inputs, read what the ledger holds
+for them, run every rule (`run_batch`, shared by `check` and `ledger add`, so both judge
+alike); then, for `check`, draw the review sample and build the report (`audit_batch`,
+shared by one batch and a folder of batches)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wudi_audit.checks.base import AuditInputs
-from wudi_audit.engine import AuditResult, run_rules_by_pack
-from wudi_audit.inputs import LoadedInputs, load_inputs
+from wudi_audit.checks.engine import AuditResult, run_rules_by_pack
 from wudi_audit.ledger.history import History, read_history
 from wudi_audit.ledger.layout import resolve_folder
-from wudi_audit.rulepack import RulePack
-from wudi_audit.timings import phase
+from wudi_audit.normalise.inputs import LoadedInputs, load_inputs
+from wudi_audit.report.sampling import draw_sample, seed_from_hash
+from wudi_audit.report.tables import Report, build_report
+from wudi_audit.rules.pack import RulePack
+from wudi_audit.timings import lap, phase
 
 
 @dataclass
@@ -136,3 +141,50 @@ def ledger_manifest(history: History) -> dict:
         "own_batch_left_out": history.own_batch_skipped,
         "notes": notes,
     }
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How `check` reports a batch: language, masking, the review sample."""
+
+    lang: str = "zh"
+    mask_ids: bool = False
+    sample: int | None = None  # --sample N: a review sample of the passing claims
+    seed: int | None = None  # None: derived from the claims file's hash
+    settings_file: str | None = None
+
+
+@dataclass
+class AuditedBatch:
+    run: BatchRun
+    report: Report
+
+
+def audit_batch(
+    request: BatchRequest,
+    packs: Sequence[RulePack],
+    options: ReportOptions,
+    on_step: Callable[[str], None] | None = None,
+) -> AuditedBatch:
+    """`run_batch`, then the review sample (if asked) and the report, ready to write."""
+    started = time.perf_counter()
+    started_at = dt.datetime.now().isoformat(timespec="seconds")
+    run = run_batch(request, packs, on_step)
+    review_sample = None
+    if options.sample is not None:
+        seed = options.seed if options.seed is not None else seed_from_hash(run.content_hash)
+        review_sample = draw_sample(run.result.claims, options.sample, seed)
+    report = build_report(
+        run.result,
+        packs[-1],  # the latest: the report's parameters
+        run.loaded.sources,
+        lang=options.lang,
+        mask_ids=options.mask_ids,
+        started=started_at,
+        duration_s=time.perf_counter() - started,
+        ledger=run.ledger_manifest,
+        sample=review_sample,
+    )
+    report.manifest["settings_file"] = options.settings_file
+    lap("report")
+    return AuditedBatch(run, report)

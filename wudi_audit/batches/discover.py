@@ -20,9 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wudi_audit.cli_options import REFERENCE_STEMS
 from wudi_audit.errors import UserInputError
-from wudi_audit.inputs import SPREADSHEET_SUFFIXES, is_temporary
+from wudi_audit.read.files import REFERENCE_STEMS, SPREADSHEET_SUFFIXES, is_temporary
 
 ATTENDANCE_MARKS = (".attendance", ".考勤")
 REFERENCE_FOLDERS = ("ref", "名单")

@@ -8,14 +8,13 @@ without any of these is checked exactly as before: outputs beside it or at `-o`/
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from wudi_audit.batches.discover import Batch
 from wudi_audit.batches.log import BatchLog
-from wudi_audit.batches.settings import load_settings
+from wudi_audit.batches.settings import resolve_options
 from wudi_audit.errors import UserInputError
 
 
@@ -49,10 +48,15 @@ class CheckPlan:
 def resolve_check(args: CheckArgs) -> CheckPlan:
     """Options given win over the settings file; the ledger's order is `--ledger`, then
     `$WUDI_LEDGER`, then the settings file, then `./wudi-ledger`."""
-    settings = load_settings(args.config)
-    ledger = args.ledger
-    if ledger is None and not os.environ.get("WUDI_LEDGER"):
-        ledger = settings.ledger
+    resolved = resolve_options(
+        args.config,
+        ledger=args.ledger,
+        ref_dir=args.ref_dir,
+        rules=args.rules,
+        mask_ids=args.mask_ids,
+        lang=args.lang,
+    )
+    settings = resolved.settings
     explicit_outputs = args.output is not None or args.json_out is not None
     out_dir = args.out_dir
     several = len(args.claims) > 1 or any(p.is_dir() for p in args.claims)
@@ -72,11 +76,11 @@ def resolve_check(args: CheckArgs) -> CheckPlan:
         )
     return CheckPlan(
         claims=args.claims,
-        ref_dir=args.ref_dir or settings.ref_dir,
-        ledger=ledger,
-        rules=args.rules or settings.rules or None,
-        mask_ids=bool(settings.mask_ids if args.mask_ids is None else args.mask_ids),
-        lang=args.lang or settings.lang or "zh",
+        ref_dir=resolved.ref_dir,
+        ledger=resolved.ledger,
+        rules=resolved.rules,
+        mask_ids=resolved.mask_ids,
+        lang=resolved.lang,
         out_dir=out_dir,
         settings_file=str(settings.file) if settings.file else None,
     )
@@ -101,7 +105,7 @@ def run_folder_from_cli(
     seed: int | None = None,
 ) -> int:
     from wudi_audit.batches.run import FolderRequest, run_folder
-    from wudi_audit.cli_options import list_options
+    from wudi_audit.read.files import list_options
 
     assert plan.out_dir is not None
     request = FolderRequest(

@@ -9,8 +9,8 @@ from typing import Any
 
 import xlsxwriter
 
-from wudi_audit.batches.commit import commit_outputs
 from wudi_audit.report.outputs import AtomicOutputs
+from wudi_audit.report.save import commit_outputs
 
 # row key → (zh header, en header, kind)
 COLUMNS: dict[str, tuple[str, str, str]] = {

@@ -18,7 +18,7 @@ from typing import Any
 
 from rich.console import Console
 
-from wudi_audit.masking import mask_value
+from wudi_audit.facts.masking import mask_value
 
 ID_LIKE = re.compile(r"(?<![0-9])[0-9]{6}[0-9*]{8}[0-9]{1,3}[0-9Xx]?(?![0-9A-Za-z])")
 STATUS_STYLE = {0: "green", 1: "yellow", 2: "bold red"}

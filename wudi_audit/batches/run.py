@@ -11,23 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from wudi_audit import __version__
-from wudi_audit.batches.commit import OutputLockedError, commit_outputs
 from wudi_audit.batches.discover import Batch, discover
 from wudi_audit.batches.index import write_index
 from wudi_audit.batches.log import BatchLog, scrub
 from wudi_audit.batches.state import StateFile, file_sha256, fingerprint
-from wudi_audit.cli_options import references_from
 from wudi_audit.errors import UserInputError
 from wudi_audit.ledger.layout import resolve_folder
-from wudi_audit.pipeline import BatchRequest, run_batch
-from wudi_audit.report.outputs import AtomicOutputs, validate_output_path
-from wudi_audit.rulepack import RulePack, load_rule_packs
+from wudi_audit.pipeline import BatchRequest, ReportOptions, audit_batch
+from wudi_audit.read.files import references_from
+from wudi_audit.report.outputs import validate_output_path
+from wudi_audit.report.save import OutputLockedError, write_report
+from wudi_audit.rules.pack import RulePack, load_rule_packs
 
 THRESHOLDS = {"reject": {"reject"}, "review": {"reject", "review"}, "never": set()}
 
@@ -234,40 +233,11 @@ def _check(
     workbook: Path,
     json_path: Path,
 ) -> dict[str, Any]:
-    from wudi_audit.report.json_doc import to_json
-    from wudi_audit.report.tables import build_report
-    from wudi_audit.report.workbook import write_workbook
-
-    started = time.perf_counter()
-    started_at = dt.datetime.now().isoformat(timespec="seconds")
-    run = run_batch(claims_request, packs)
-    review_sample = None
-    if request.sample is not None:
-        from wudi_audit.sampling import draw_sample, seed_from_hash
-
-        seed = request.seed if request.seed is not None else seed_from_hash(run.content_hash)
-        review_sample = draw_sample(run.result.claims, request.sample, seed)
-    report = build_report(
-        run.result,
-        packs[-1],
-        run.loaded.sources,
-        lang=request.lang,
-        mask_ids=request.mask_ids,
-        started=started_at,
-        duration_s=time.perf_counter() - started,
-        ledger=run.ledger_manifest,
-        sample=review_sample,
-    )
-    report.manifest["settings_file"] = str(request.settings_file) if request.settings_file else None
-    outputs = AtomicOutputs()
-    try:
-        write_workbook(report, outputs.temporary_for(workbook))
-        outputs.temporary_for(json_path).write_bytes(to_json(report).encode("utf-8"))
-    except BaseException:
-        outputs.discard()
-        raise
-    commit_outputs(outputs)
-    return summary_fields(report, run.result.claims, request.fail_on)
+    settings = str(request.settings_file) if request.settings_file else None
+    options = ReportOptions(request.lang, request.mask_ids, request.sample, request.seed, settings)
+    audited = audit_batch(claims_request, packs, options)
+    write_report(audited.report, workbook, json_path)
+    return summary_fields(audited.report, audited.run.result.claims, request.fail_on)
 
 
 def summary_fields(report: Any, claims: Any, fail_on: str) -> dict[str, Any]:

@@ -118,3 +118,43 @@ def _value(path: Path, base: Path, raw_key: str, key: str, value: Any) -> Any:
     if value not in LANGS:  # lang
         raise _bad(path, raw_key, "应为 zh 或 en", "must be zh or en")
     return value
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The options every command shares, after the settings file: what `check`,
+    `ledger add`, `ledger list` and `ledger remove` use."""
+
+    ledger: Path  # the ledger folder
+    ref_dir: Path | None
+    rules: list[Path] | None
+    mask_ids: bool
+    lang: str
+    settings: Settings
+
+
+def resolve_options(
+    config: Path | None,
+    *,
+    ledger: Path | None = None,
+    ref_dir: Path | None = None,
+    rules: list[Path] | None = None,
+    mask_ids: bool | None = None,
+    lang: str | None = None,
+) -> Resolved:
+    """Options given win over the settings file, the settings file over the defaults. The
+    ledger: `--ledger`, then `$WUDI_LEDGER`, then the settings file, then `./wudi-ledger`."""
+    from wudi_audit.ledger.layout import resolve_folder
+
+    settings = load_settings(config)
+    folder, explicit = resolve_folder(ledger)
+    if not explicit and settings.ledger is not None:
+        folder = settings.ledger
+    return Resolved(
+        ledger=folder,
+        ref_dir=ref_dir or settings.ref_dir,
+        rules=rules or settings.rules or None,
+        mask_ids=bool(settings.mask_ids if mask_ids is None else mask_ids),
+        lang=lang or settings.lang or "zh",
+        settings=settings,
+    )

@@ -28,8 +28,8 @@ from typing import Any
 
 from wudi_audit import __version__
 from wudi_audit.errors import UserInputError
-from wudi_audit.filelock import exclusive
-from wudi_audit.inputs import is_temporary
+from wudi_audit.ledger.filelock import exclusive
+from wudi_audit.read.files import is_temporary
 
 STATE_NAME = "wudi-audit-state.json"
 LOCK_NAME = ".wudi-audit-state.lock"

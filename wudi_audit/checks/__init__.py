@@ -3,13 +3,17 @@ source for the engine, `wudi-audit rules`, `explain` and the rules sheet."""
 
 from wudi_audit.checks import (  # noqa: F401  (registration)
     attendance,
+    attendance_sharing,
     budget,
+    catalogue,
     certificates,
     data_quality,
     near_duplicates,
     person,
+    procurement,
     providers,
     repeats,
+    sites,
     standards,
     subsidy,
     training,

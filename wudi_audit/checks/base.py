@@ -10,16 +10,15 @@ A check returns a LazyFrame with exactly these columns (see `FLAG_COLUMNS`):
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 import polars as pl
 
-from wudi_audit.ledger.history import empty_history, empty_named, empty_totals
-from wudi_audit.rulepack import RulePack
+from wudi_audit.normalise.inputs import AuditInputs
+from wudi_audit.rules.pack import RulePack
 
 
 class Severity(StrEnum):
@@ -52,47 +51,6 @@ FLAG_SCHEMA = {
 FLAG_COLUMNS = tuple(FLAG_SCHEMA)
 
 
-@dataclass
-class AuditInputs:
-    """Everything a rule may read, normalised once before any rule runs."""
-
-    claims: pl.DataFrame
-    attendance: pl.DataFrame | None = None
-    references: dict[str, pl.DataFrame] = field(default_factory=dict)
-    today: dt.date = field(default_factory=dt.date.today)
-    claim_fields: frozenset[str] = frozenset()  # optional claim columns present in the file
-    attendance_fields: frozenset[str] = frozenset()
-    reference_fields: dict[str, frozenset[str]] = field(default_factory=dict)
-    # the ledger's claims for the batch's persons and years (empty without a ledger)
-    history: pl.DataFrame = field(default_factory=empty_history)
-    # amounts already paid per (district | project_code, year), for budgets (S307)
-    history_totals: pl.DataFrame = field(default_factory=empty_totals)
-    # every ledger record of the years the batch reaches, not collected (S308)
-    history_scan: pl.LazyFrame = field(default_factory=lambda: empty_history().lazy())
-    # the ledger's records of the batch's names: name, id_number, source_row, batch_id (P107)
-    history_named: pl.DataFrame = field(default_factory=lambda: empty_named())
-
-    def has(self, name: str) -> bool:
-        """An input a rule needs: `claims`, `attendance`, a reference list,
-        `column:<field>` for an optional claims column (`column:a|b`: either of them),
-        `attendance:<field>` for an optional attendance column, or `<list>:<field>` for an
-        optional column of a reference list."""
-        if name.startswith("column:"):
-            return any(f in self.claim_fields for f in name.removeprefix("column:").split("|"))
-        if name.startswith("attendance:"):
-            return self.attendance is not None and (
-                name.removeprefix("attendance:") in self.attendance_fields
-            )
-        if name == "claims":
-            return True
-        if name == "attendance":
-            return self.attendance is not None
-        if ":" in name:
-            table, column = name.split(":", 1)
-            return table in self.references and column in self.reference_fields.get(table, ())
-        return name in self.references
-
-
 CheckFunction = Callable[[AuditInputs, RulePack], pl.LazyFrame]
 
 
@@ -114,64 +72,6 @@ class Rule:
     @property
     def family(self) -> str:
         return self.code[0]
-
-
-INPUT_LABELS = {
-    "claims": ("申领明细", "claims"),
-    "attendance": ("考勤记录", "attendance records"),
-    "catalog": ("项目目录清单", "catalogue"),
-    "providers": ("备案机构名单", "providers list"),
-    "excluded": ("财政供养人员名单", "excluded-persons roster"),
-    "standards": ("就业技能培训补贴标准目录", "employment-skill standards list"),
-    "budget": ("总额控制预算", "budget list"),
-    "urban_rural": ("城乡劳动者职业技能培训项目", "urban-rural training projects list"),
-}
-# The option that supplies an input, and the file stem that does under --ref-dir.
-INPUT_OPTIONS = {
-    "attendance": ("--attendance", None),
-    "catalog": ("--catalog", "catalog"),
-    "providers": ("--providers", "providers"),
-    "excluded": ("--excluded", "excluded"),
-    "standards": ("--standards", "standards"),
-    "budget": ("--budget", "budget"),
-    "urban_rural": ("--urban-rural", "urban_rural"),
-}
-
-
-def input_label(name: str) -> tuple[str, str]:
-    """What an input is called, in Chinese and English."""
-    from wudi_audit.schema import ATTENDANCE, CLAIMS, TABLES
-
-    for prefix, schema, where_zh, where_en in (
-        ("column:", CLAIMS, "申领明细", "claims"),
-        ("attendance:", ATTENDANCE, "考勤记录", "attendance records"),
-    ):
-        if name.startswith(prefix):
-            names = name.removeprefix(prefix).split("|")
-            labels = "或".join(f"“{schema.field(n).label_zh}”" for n in names)
-            return (f"{where_zh}中的{labels}列", f"{' or '.join(names)} column in the {where_en}")
-    if ":" in name:
-        table, column = name.split(":", 1)
-        label_zh, label_en = INPUT_LABELS[table]
-        return (
-            f"{label_zh}中的“{TABLES[table].field(column).label_zh}”列",
-            f"{column} column in the {label_en}",
-        )
-    return INPUT_LABELS[name]
-
-
-def input_source(name: str) -> tuple[str, str]:
-    """Where an input comes from, for 'not run' lines: `（--providers 或 --ref-dir 中的
-    providers.xlsx）`; empty for the claims and for a column (its table is given)."""
-    option, stem = INPUT_OPTIONS.get(name, (None, None))
-    if option is None:
-        return "", ""
-    if stem is None:
-        return f"（{option}）", f" ({option})"
-    return (
-        f"（{option} 或 --ref-dir 中的 {stem}.xlsx）",
-        f" ({option}, or {stem}.xlsx in --ref-dir)",
-    )
 
 
 REGISTRY: dict[str, Rule] = {}

@@ -6,7 +6,7 @@ import polars as pl
 
 from wudi_audit.checks.base import AuditInputs, Severity, flags, fmt_yuan, register
 from wudi_audit.errors import UserInputError
-from wudi_audit.rulepack import RulePack
+from wudi_audit.rules.pack import RulePack
 
 DIMENSIONS = {"district": ("板块", "district"), "project_code": ("项目", "project")}
 YEAR_TEXT = r"^([0-9]{4})(年度|年)?$"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from wudi_audit.checks.base import AuditInputs, Severity, flags, register
-from wudi_audit.rulepack import RulePack
+from wudi_audit.rules.pack import RulePack
 
 
 def certificate_key(column: pl.Expr) -> pl.Expr:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 
 from wudi_audit.checks.base import AuditInputs, Severity, flags, register, whole_claim_at_stake
-from wudi_audit.read.normalize import parse_number
-from wudi_audit.rulepack import RulePack
-from wudi_audit.schema import CLAIMS, Kind
+from wudi_audit.normalise.table import parse_number
+from wudi_audit.rules.pack import RulePack
+from wudi_audit.schema.tables import CLAIMS, Kind
 
 HOURS_EXEMPTION = ("online_hours", "offline_hours")
 PARSED_KINDS = (Kind.DATE, Kind.NUMBER, Kind.MONEY, Kind.ASSESSMENT, Kind.MODE)

@@ -14,8 +14,8 @@ import polars as pl
 
 from wudi_audit.checks.base import AuditInputs, Severity, flags, register
 from wudi_audit.checks.person import CLAUSE_TARGET
-from wudi_audit.ledger.history import name_key
-from wudi_audit.rulepack import RulePack
+from wudi_audit.rules.pack import RulePack
+from wudi_audit.schema.ledger import name_key
 
 BODY = 17  # the check character is ignored
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from wudi_audit import idnumber, reference, retirement
+from wudi_audit.checks import reference
 from wudi_audit.checks.base import AuditInputs, Severity, flags, register, whole_claim_at_stake
-from wudi_audit.rulepack import RulePack
+from wudi_audit.facts import idnumber, retirement
+from wudi_audit.rules.pack import RulePack
 
 CLAUSE_TARGET = (
     "二、培训对象：「“吴地工匠”项目制培训对象为劳动年龄段的有劳动能力和培训意愿的城乡劳动者，"

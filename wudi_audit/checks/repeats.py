@@ -18,7 +18,7 @@ from wudi_audit.checks.base import (
     whole_claim_at_stake,
 )
 from wudi_audit.checks.subsidy import BATCH_ORDER
-from wudi_audit.rulepack import RulePack
+from wudi_audit.rules.pack import RulePack
 
 CLAUSE_S7 = (
     "七、培训补贴：「原则上每人每年可享受不超过3次政府补贴性培训，同一职业同一等级一年内不可"

@@ -6,7 +6,7 @@ import polars as pl
 
 from wudi_audit.checks.base import AuditInputs, Severity, flags, fmt_yuan, message, register
 from wudi_audit.checks.repeats import level_key, occupation_key
-from wudi_audit.rulepack import RulePack
+from wudi_audit.rules.pack import RulePack
 
 
 def standard_per_occupation(standards: pl.DataFrame) -> pl.LazyFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from wudi_audit import reference
+from wudi_audit.checks import reference
 from wudi_audit.checks.base import (
     AuditInputs,
     Severity,
@@ -15,7 +15,7 @@ from wudi_audit.checks.base import (
     register,
     whole_claim_at_stake,
 )
-from wudi_audit.rulepack import RulePack
+from wudi_audit.rules.pack import RulePack
 
 # Order in which a group's first claim stands and later ones repeat it (SPEC §2).
 BATCH_ORDER = ("end_date", "start_date", "source_row")

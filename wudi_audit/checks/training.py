@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from wudi_audit import reference
+from wudi_audit.checks import reference
 from wudi_audit.checks.base import (
     AuditInputs,
     Severity,
@@ -14,7 +14,7 @@ from wudi_audit.checks.base import (
     register,
     whole_claim_at_stake,
 )
-from wudi_audit.rulepack import RulePack
+from wudi_audit.rules.pack import RulePack
 
 # Hours are compared with this slack so that 14 / 35 is exactly 40 %, not 40.0000001 %.
 EPSILON = 1e-9

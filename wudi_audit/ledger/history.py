@@ -12,7 +12,6 @@ import polars as pl
 
 from wudi_audit.ledger.layout import (
     HASH_PREFIX,
-    LEDGER_SCHEMA,
     LedgerFile,
     check_folder,
     ledger_error,
@@ -20,44 +19,16 @@ from wudi_audit.ledger.layout import (
     validate_file,
 )
 from wudi_audit.ledger.lock import wait_for_commit
-
-# The columns the rules read (a check never decodes the hashes and times of the history).
-RULE_COLUMNS = (
-    "batch_id",
-    "source_row",
-    "id_number",
-    "name",
-    "project_code",
-    "class_id",
-    "occupation",
-    "level",
-    "district",
-    "start_date",
-    "end_date",
-    "amount_fen",
-    "certificate_no",
+from wudi_audit.schema.ledger import (
+    HISTORY_SCHEMA,
+    LEDGER_SCHEMA,
+    NAMED_COLUMNS,
+    TOTALS_SCHEMA,
+    empty_history,
+    empty_named,
+    empty_totals,
+    name_key,
 )
-HISTORY_SCHEMA = {**{c: LEDGER_SCHEMA[c] for c in RULE_COLUMNS}, "year": pl.Int32()}
-NAMED_COLUMNS = ("name", "id_number", "source_row", "batch_id")
-TOTALS_SCHEMA = {"dimension": pl.String, "key": pl.String, "year": pl.Int32, "amount_fen": pl.Int64}
-
-
-def name_key(name: pl.Expr) -> pl.Expr:
-    """Names compared with white space removed (`王　伟` = `王伟`); text is already folded,
-    so every white space is one ASCII space."""
-    return name.str.replace_all(" ", "", literal=True)
-
-
-def empty_history() -> pl.DataFrame:
-    return pl.DataFrame(schema=HISTORY_SCHEMA)
-
-
-def empty_named() -> pl.DataFrame:
-    return empty_history().select(NAMED_COLUMNS)
-
-
-def empty_totals() -> pl.DataFrame:
-    return pl.DataFrame(schema=TOTALS_SCHEMA)
 
 
 @dataclass

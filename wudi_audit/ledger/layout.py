@@ -19,32 +19,11 @@ from pathlib import Path
 import polars as pl
 
 from wudi_audit.errors import UserInputError
+from wudi_audit.schema.ledger import (
+    LEDGER_SCHEMA,
+    SCHEMA_VERSION,
+)
 
-SCHEMA_VERSION = 1
-# The columns of every ledger file, in order. `year` is not stored: it is the partition.
-LEDGER_SCHEMA: dict[str, pl.DataType] = {
-    "schema_version": pl.Int16(),
-    "batch_id": pl.String(),
-    "content_hash": pl.String(),  # SHA-256 of the claims file, hex
-    "added_at": pl.Datetime("us", "UTC"),
-    "source_file": pl.String(),  # the claims file's name
-    "source_row": pl.Int64(),
-    "verdict": pl.String(),  # pass, or review when added with --include-review
-    "claim_id": pl.String(),
-    "id_number": pl.String(),
-    "name": pl.String(),
-    "project_code": pl.String(),
-    "class_id": pl.String(),
-    "provider_code": pl.String(),
-    "provider_name": pl.String(),
-    "occupation": pl.String(),
-    "level": pl.String(),
-    "district": pl.String(),
-    "start_date": pl.Date(),
-    "end_date": pl.Date(),
-    "amount_fen": pl.Int64(),  # the amount in whole fen (money is never a float)
-    "certificate_no": pl.String(),
-}
 PARTITION = re.compile(r"^year=([0-9]{4})$")
 HASH_PREFIX = 16
 _UNSAFE = re.compile(r'[<>:"/\\|?*%~\x00-\x1f]')

@@ -1,6 +1,6 @@
 """Keeping ledger writers apart on a shared drive, and finishing what a killed writer left.
 
-The lock is `wudi_audit.filelock` (O_EXCL lock file, safe on SMB/NFS shares; a dead
+The lock is `wudi_audit.ledger.filelock` (O_EXCL lock file, safe on SMB/NFS shares; a dead
 holder's lock is broken at once on its own host, after `STALE_AFTER` from another).
 
 A writer's renames are listed first in `.journal.json` (written atomically); after the
@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from wudi_audit.filelock import exclusive, is_stale
+from wudi_audit.ledger.filelock import exclusive, is_stale
 from wudi_audit.ledger.layout import ledger_error
 
 LOCK_NAME = ".lock"

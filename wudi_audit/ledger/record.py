@@ -14,8 +14,6 @@ import polars as pl
 
 from wudi_audit.ledger.layout import (
     HASH_PREFIX,
-    LEDGER_SCHEMA,
-    SCHEMA_VERSION,
     VERSION_KEY,
     check_folder,
     file_stem,
@@ -24,6 +22,10 @@ from wudi_audit.ledger.layout import (
     validate_file,
 )
 from wudi_audit.ledger.lock import JOURNAL_NAME, apply_renames, ledger_lock, write_synced
+from wudi_audit.schema.ledger import (
+    LEDGER_SCHEMA,
+    SCHEMA_VERSION,
+)
 
 REMOVED = ".removed"
 

@@ -1,1 +1,2 @@
-"""Reading inputs: format sniffing, native-reader guards, header matching, normalisation."""
+"""Reading files into raw tables: which files are inputs, format sniffing, native-reader
+guards, header rows and header matching. Nothing here knows a rule."""

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wudi_audit.errors import UserInputError
-from wudi_audit.read.text import fold_header, header_unit
-from wudi_audit.schema import Kind, TableSchema
+from wudi_audit.facts.text import fold_header, header_unit
+from wudi_audit.schema.tables import Kind, TableSchema
 
 HEADER_SEARCH_ROWS = 30
 # Units in an amount header (SPEC §3): the scale to yuan. Any other unit is refused.

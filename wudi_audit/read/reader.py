@@ -7,16 +7,16 @@ dates and numbers happens in `normalize`.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from wudi_audit.errors import UserInputError
+from wudi_audit.read.delimited import read_csv, read_parquet
+from wudi_audit.read.failures import reraise_interrupts, unreadable
+from wudi_audit.read.grid import select_fields
 from wudi_audit.read.headers import (
     HeaderMatch,
     find_header,
@@ -24,47 +24,9 @@ from wudi_audit.read.headers import (
     two_level_header,
 )
 from wudi_audit.read.native import quiet_native
+from wudi_audit.read.raw import RawTable, ReadLimits, SourceFile
 from wudi_audit.read.sniff import check_zip_limits, sniff_format
-from wudi_audit.schema import TableSchema
-
-TOTAL_MARKERS = ("合计", "总计", "小计")
-NUMERIC_CELL = "id_number__numeric_cell"
-
-
-@dataclass(frozen=True)
-class ReadLimits:
-    max_uncompressed_bytes: int = 1 << 30
-    max_compression_ratio: float = 100.0
-
-    @classmethod
-    def from_pack(cls, limits: dict[str, float]) -> ReadLimits:
-        """The rule pack's `[limits]`, each falling back to the default above."""
-        return cls(
-            int(limits.get("max_uncompressed_bytes", cls.max_uncompressed_bytes)),
-            float(limits.get("max_compression_ratio", cls.max_compression_ratio)),
-        )
-
-
-@dataclass
-class SourceFile:
-    path: str
-    sha256: str
-    format: str
-    rows: int = 0
-    sheets: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    fields: list[str] = field(default_factory=list)  # schema fields found in the headers
-    scales: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class RawTable:
-    schema: TableSchema
-    frame: pl.DataFrame  # field columns (String) + source_row, source_file, source_sheet
-    sources: list[SourceFile]
-    present_fields: frozenset[str] = frozenset()  # fields with a column in the file
-    scales: dict[str, int] = field(default_factory=dict)  # 万元 amounts: field → factor
+from wudi_audit.schema.tables import TableSchema
 
 
 def read_table(
@@ -121,9 +83,9 @@ def _read_table(
     if sniffed.extension_mismatch:
         source.notes.append(f"扩展名与内容不符，按内容读取为 {sniffed.format}")
     if sniffed.format == "csv":
-        frames = [_read_csv(content, schema, where, source)]
+        frames = [read_csv(content, schema, where, source)]
     elif sniffed.format == "parquet":
-        frames = [_read_parquet(content, schema, where, source)]
+        frames = [read_parquet(content, schema, where, source)]
     else:
         if sniffed.format in ("xlsx", "xlsb", "ods"):
             check_zip_limits(path, content, limits)
@@ -149,8 +111,8 @@ def _read_workbook(
             reader = fastexcel.read_excel(content)
             names = list(reader.sheet_names)
     except BaseException as exc:  # a native panic derives from BaseException
-        _reraise_interrupts(exc)
-        raise _unreadable(where, exc, source.format, noise) from exc
+        reraise_interrupts(exc)
+        raise unreadable(where, exc, source.format, noise) from exc
     if sheet is not None:
         if sheet not in names:
             raise UserInputError(
@@ -208,7 +170,7 @@ def _match_sheets(
                 numeric = numeric[column].is_not_null()
             else:
                 numeric = _numeric_cells(reader, name, column, where, source)
-        frames.append(_select_fields(grid, match, schema, source, name, numeric))
+        frames.append(select_fields(grid, match, schema, source, name, numeric))
         source.sheets.append(name)
         if not all_sheets:
             break
@@ -244,8 +206,8 @@ def _cell_types_notes(
             sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="boolean")
             return pl.DataFrame(sheet), own.notes
     except BaseException as exc:
-        _reraise_interrupts(exc)
-        raise _unreadable(where, exc, fmt, noise) from exc
+        reraise_interrupts(exc)
+        raise unreadable(where, exc, fmt, noise) from exc
 
 
 def _load_grid(reader, name: str, where: str, source: SourceFile) -> pl.DataFrame | None:
@@ -254,10 +216,10 @@ def _load_grid(reader, name: str, where: str, source: SourceFile) -> pl.DataFram
             sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
             grid = pl.DataFrame(sheet)
     except BaseException as exc:
-        _reraise_interrupts(exc)
+        reraise_interrupts(exc)
         if type(exc).__name__ == "NoDataError" or "no data" in str(exc).lower():
             return None
-        raise _unreadable(where, exc, source.format, noise) from exc
+        raise unreadable(where, exc, source.format, noise) from exc
     if grid.height == 0 or grid.width == 0:
         return None
     return grid
@@ -272,247 +234,5 @@ def _numeric_cells(reader, name: str, column: str, where: str, source: SourceFil
             )
             return pl.DataFrame(sheet).to_series().is_not_null()
     except BaseException as exc:
-        _reraise_interrupts(exc)
-        raise _unreadable(where, exc, source.format, noise) from exc
-
-
-def _select_fields(
-    grid: pl.DataFrame,
-    match: HeaderMatch,
-    schema: TableSchema,
-    source: SourceFile,
-    sheet: str,
-    numeric: pl.Series | None,
-    row_numbers: pl.Series | None = None,
-) -> pl.DataFrame:
-    """Keep the data rows below the header, name the columns by field, add provenance."""
-    if row_numbers is None:
-        row_numbers = pl.int_range(1, grid.height + 1, eager=True, dtype=pl.Int64)
-    stripped = [pl.col(c).str.strip_chars().replace("", None).alias(c) for c in grid.columns]
-    base = grid.with_columns(stripped).with_columns(
-        row_numbers.alias("source_row"),
-        (numeric if numeric is not None else pl.lit(False)).alias(NUMERIC_CELL),
-    )
-    base = base.slice(match.row + 1)
-    first_cell = pl.coalesce([pl.col(c) for c in grid.columns])
-    mapped = [grid.columns[i] for i in match.columns.values()]
-    blank = pl.all_horizontal([pl.col(c).is_null() for c in mapped])
-    total = first_cell.is_in(list(TOTAL_MARKERS))
-    base = base.with_columns(
-        blank.alias("__blank"), total.alias("__total"), pl.int_range(pl.len()).alias("__i")
-    )
-    data_rows = base.filter(~pl.col("__blank") & ~pl.col("__total"))["__i"]
-    last = data_rows.max() if data_rows.len() else -1
-    trailing_totals = base.filter((pl.col("__i") > last) & pl.col("__total")).height
-    if trailing_totals:
-        where = f"工作表“{sheet}”" if sheet else "文件"
-        source.notes.append(f"{where}末尾的合计行已忽略（{trailing_totals} 行）")
-    base = base.filter((pl.col("__i") <= last) & ~pl.col("__blank"))
-    repeated = pl.all_horizontal(
-        [pl.col(grid.columns[i]) == match.headers[i].strip() for i in match.columns.values()]
-    )
-    repeats = base.filter(repeated.fill_null(False)).height
-    if repeats:  # exports broken into pages repeat the header row
-        base = base.filter(~repeated.fill_null(False))
-        where = f"工作表“{sheet}”" if sheet else "文件"
-        source.notes.append(f"{where}数据中重复出现的表头行已忽略（{repeats} 行）")
-    for name, factor in match.scales:
-        source.scales[name] = factor
-        source.notes.append(f"金额列以万元为单位，已乘以 {factor:,} 换算为元（{name}）")
-    for header in match.ignored:
-        if header not in source.ignored_columns:
-            source.ignored_columns.append(header)
-    source.fields.extend(f for f in match.columns if f not in source.fields)
-    given = _range_columns(grid, match)
-    if given:
-        source.notes.append("开班日期和结业日期取自培训起止时间列")
-        source.fields.extend(f for f in given if f not in source.fields)
-    columns = [
-        pl.col(grid.columns[match.columns[f.name]]).alias(f.name)
-        if f.name in match.columns
-        else given[f.name].alias(f.name)
-        if f.name in given
-        else pl.lit(None, dtype=pl.String).alias(f.name)
-        for f in schema.fields
-    ]
-    return base.select(
-        *columns,
-        pl.col(NUMERIC_CELL),
-        pl.col("source_row"),
-        pl.lit(source.path).alias("source_file"),
-        pl.lit(sheet).alias("source_sheet"),
-    )
-
-
-# `2025.03.01-2025.03.20`, `2025-03-01 至 2025-03-20`, `2025/3/1~2025/3/20`,
-# `2025年3月1日—3月20日` (the end may omit the year), `20250301-20250320`.
-_DATE = r"[0-9]{4}(?:[年./-][0-9]{1,2}[月./-][0-9]{1,2}日?|[0-9]{4})"
-_END = r"(?:[0-9]{4}[年./-])?[0-9]{1,2}[月./-][0-9]{1,2}日?|[0-9]{8}"
-_RANGE = rf"^\s*({_DATE})\s*(?:至|到|~|～|—|–|－|-|——)\s*({_END})\s*$"
-
-
-def _range_columns(grid: pl.DataFrame, match: HeaderMatch) -> dict[str, pl.Expr]:
-    """Start and end dates from one 培训起止时间 column, where they have no columns of their
-    own. A value that is not a readable range is kept whole in both (D002 judges it)."""
-    if "training_period" not in match.columns or {"start_date", "end_date"} & set(match.columns):
-        return {}
-    text = pl.col(grid.columns[match.columns["training_period"]]).str.normalize("NFKC")
-    start = text.str.extract(_RANGE, 1)
-    end = text.str.extract(_RANGE, 2)
-    end = (
-        pl.when(end.str.contains(r"^[0-9]{1,2}[月./-]"))
-        .then(pl.concat_str(start.str.slice(0, 4), pl.lit("年"), end))
-        .otherwise(end)
-    )
-    return {"start_date": pl.coalesce(start, text), "end_date": pl.coalesce(end, text)}
-
-
-def decode_text(content: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: BOM first (UTF-8, UTF-16), then strict UTF-8, else GB18030."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8"), "utf-8-sig"
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16"), "utf-16"
-    try:
-        return content.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return content.decode("gb18030", errors="replace"), "gb18030"
-
-
-def _read_csv(content: bytes, schema: TableSchema, where: str, source: SourceFile) -> pl.DataFrame:
-    text, encoding = decode_text(content)
-    source.notes.append(f"CSV 编码 {encoding}")
-    head_lines = text[:65536].splitlines()[:40]
-    separator = (
-        "\t"
-        if max((ln.count("\t") for ln in head_lines), default=0)
-        > max((ln.count(",") for ln in head_lines), default=0)
-        else ","
-    )
-    reader = csv.reader(io.StringIO(text[:262144]), delimiter=separator)
-    rows: list[list[str]] = []
-    line_starts: list[int] = []
-    try:
-        while len(rows) < 30:
-            line_starts.append(reader.line_num)
-            rows.append(next(reader))
-    except StopIteration:
-        line_starts.pop()
-    except csv.Error as exc:
-        raise _unreadable(where, exc) from exc
-    if not rows:
-        raise UserInputError(f"文件为空：{where}", f"file is empty: {where}")
-    match, best = find_header(rows, schema, where)
-    if match is None:
-        raise missing_columns_error(schema, best, where)
-    header_line = line_starts[match.row]  # physical lines before the header record
-    data = text.encode("utf-8")
-
-    def parse(truncate: bool) -> pl.DataFrame:
-        return pl.read_csv(
-            io.BytesIO(data),
-            has_header=False,
-            infer_schema=False,
-            separator=separator,
-            skip_lines=header_line,
-            truncate_ragged_lines=truncate,
-            raise_if_empty=False,
-        )
-
-    try:
-        try:
-            grid = parse(truncate=False)
-        except pl.exceptions.ComputeError as exc:
-            if "more fields" not in str(exc):
-                raise
-            grid = parse(truncate=True)
-            source.notes.append("部分行的字段多于表头，多出的字段已忽略")
-    except BaseException as exc:
-        _reraise_interrupts(exc)
-        raise _unreadable(where, exc) from exc
-    # Physical line of each record: a record with line breaks inside spans several lines.
-    breaks = pl.sum_horizontal(
-        [pl.col(c).str.count_matches("\n").fill_null(0) for c in grid.columns]
-    )
-    starts = grid.select(
-        (
-            pl.lit(header_line + 1, dtype=pl.Int64)
-            + pl.int_range(pl.len(), dtype=pl.Int64)
-            + breaks.cum_sum().shift(1, fill_value=0)
-        ).alias("line")
-    ).to_series()
-    shifted = HeaderMatch(0, match.columns, match.headers, match.ignored, match.scales)
-    return _select_fields(grid, shifted, schema, source, "", None, starts)
-
-
-def _read_parquet(
-    content: bytes, schema: TableSchema, where: str, source: SourceFile
-) -> pl.DataFrame:
-    try:
-        table = pl.read_parquet(io.BytesIO(content))
-    except BaseException as exc:
-        _reraise_interrupts(exc)
-        raise _unreadable(where, exc) from exc
-    header = [list(table.columns)]
-    match, best = find_header(header, schema, where)
-    if match is None:
-        raise missing_columns_error(schema, best, where)
-    numeric = None
-    if "id_number" in match.columns:
-        dtype = table.dtypes[match.columns["id_number"]]
-        numeric = pl.Series([dtype.is_numeric()] * (table.height + 1))
-    as_text = []
-    for name, dtype in table.schema.items():
-        column = pl.col(name)
-        if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
-            column = column.dt.to_string("%Y-%m-%d %H:%M:%S")
-        as_text.append(column.cast(pl.String).alias(name))
-    grid = pl.concat(
-        [pl.DataFrame([pl.Series(c, [c]) for c in table.columns]), table.select(as_text)]
-    )
-    return _select_fields(grid, match, schema, source, "", numeric)
-
-
-def _reraise_interrupts(exc: BaseException) -> None:
-    if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
-        raise exc
-
-
-# Known raw library messages, translated; the raw text is kept last, after 详情/detail.
-KNOWN_ERRORS = (
-    ("password", "文件受密码保护", "password-protected"),
-    ("cannot detect file format", "内容无法识别为该格式", "the content is not of that format"),
-    ("failed to fill whole buffer", "数据不完整，文件被截断", "data cut short (truncated)"),
-    ("unexpected end of file", "数据不完整，文件被截断", "data cut short (truncated)"),
-    ("missing the expected 'r' attribute", "单元格缺少位置信息", "a cell lacks its position"),
-    ("zip", "压缩包结构损坏", "the zip structure is broken"),
-    ("invalid ole", "不是有效的 OLE 复合文件", "not a valid OLE compound file"),
-    ("cannot find workbook stream", "缺少 Workbook 数据流", "no Workbook stream"),
-    ("xml", "XML 内容不合法", "the XML is malformed"),
-    ("out of range", "内部结构引用越界", "an internal reference points outside the data"),
-    ("panicked", "读取器遇到无法处理的结构", "the reader met a structure it cannot handle"),
-)
-FORMAT_NAMES = {"xls": ".xls", "xlsx": ".xlsx", "xlsb": ".xlsb", "ods": ".ods"}
-
-
-def _unreadable(
-    where: str, exc: BaseException, fmt: str = "", noise: list[str] | None = None
-) -> UserInputError:
-    detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-    lowered = " ".join([detail, *(noise or [])[:2]]).lower()
-    if "password" in lowered or "encrypt" in lowered:
-        return UserInputError(
-            f"文件受密码保护（已加密），无法读取：{where}；请另存为不加密的文件后重试",
-            f"file is password-protected (encrypted): {where}; save an unencrypted copy",
-        )
-    reason_zh, reason_en = next(
-        ((zh, en) for key, zh, en in KNOWN_ERRORS if key in lowered),
-        ("无法解析", "cannot be parsed"),
-    )
-    kind = FORMAT_NAMES.get(fmt, "")
-    kind = f"{kind} " if kind else ""
-    return UserInputError(
-        f"{kind}文件已损坏、被截断或不是有效的表格文件：{where}（{reason_zh}）；详情：{detail}",
-        f"{kind}file is damaged, truncated or not a spreadsheet: {where} ({reason_en}); "
-        f"detail: {detail}",
-    )
+        reraise_interrupts(exc)
+        raise unreadable(where, exc, source.format, noise) from exc

@@ -7,13 +7,10 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wudi_audit.errors import UserInputError
 from wudi_audit.read.ole import check_xls, encrypted_error, old_biff_version, old_format_error
-
-if TYPE_CHECKING:
-    from wudi_audit.read.reader import ReadLimits
+from wudi_audit.read.raw import ReadLimits
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -9,9 +9,9 @@ import json
 from typing import Any
 
 from wudi_audit.checks import REGISTRY
-from wudi_audit.checks.base import INPUT_LABELS
 from wudi_audit.report.layout import Formats, set_up_printing
 from wudi_audit.report.tables import Report
+from wudi_audit.schema.inputs import INPUT_LABELS
 
 COLUMN_WIDTHS = (26, 50, 16, 14, 70)
 TITLES = {"sample": ("抽查样本", "Review sample"), "settings_file": ("设置文件", "Settings file")}

@@ -12,12 +12,13 @@ import polars as pl
 from wudi_audit import __version__
 from wudi_audit.checks import REGISTRY
 from wudi_audit.checks.base import VOCABULARY
-from wudi_audit.engine import VERDICTS, AuditResult
-from wudi_audit.masking import mask_id_number, mask_name, mask_value
-from wudi_audit.read.reader import SourceFile
+from wudi_audit.checks.engine import VERDICTS, AuditResult
+from wudi_audit.facts.masking import mask_id_number, mask_name, mask_value
+from wudi_audit.read.raw import SourceFile
 from wudi_audit.report.evidence import evidence_column
-from wudi_audit.rulepack import RulePack
-from wudi_audit.sampling import ReviewSample
+from wudi_audit.report.figures import pick, summarise
+from wudi_audit.report.sampling import ReviewSample
+from wudi_audit.rules.pack import RulePack
 
 SEVERITY_LABELS = {k: VOCABULARY[k] for k in ("reject", "review", "info")}
 SHEETS = {
@@ -135,16 +136,12 @@ class Report:
 
     def label(self, code: str) -> str:
         """通过 / 复核 / 退回 / 提示 in the report's language."""
-        return _pick(self.lang, VOCABULARY[code])
+        return pick(self.lang, VOCABULARY[code])
 
     def columns(self, key: str) -> tuple[str, ...]:
         """The columns of the claims or exceptions sheet, in SPEC §4's order."""
         columns = CLAIM_COLUMNS if key == "claims" else EXCEPTION_COLUMNS
         return tuple(c for c in columns if c != "claim_id" or self.has_claim_id)
-
-
-def _pick(lang: str, pair: tuple[str, str]) -> str:
-    return pair[0] if lang == "zh" else pair[1]
 
 
 def damaged_display(number: str, lang: str = "zh") -> str:
@@ -154,7 +151,7 @@ def damaged_display(number: str, lang: str = "zh") -> str:
     shown = number
     if number.isdigit() and len(number) > 15 and not number.endswith("000"):
         shown = f"{float(number):.15g}"
-    return _pick(lang, DAMAGED_PREFIX) + shown
+    return pick(lang, DAMAGED_PREFIX) + shown
 
 
 def _identity_display(frame: pl.DataFrame, lang: str, mask_ids: bool) -> pl.Series:
@@ -170,7 +167,7 @@ def _identity_display(frame: pl.DataFrame, lang: str, mask_ids: bool) -> pl.Seri
     for value in raw:
         text = damaged_display(value, lang)
         if mask_ids:
-            prefix = _pick(lang, DAMAGED_PREFIX)
+            prefix = pick(lang, DAMAGED_PREFIX)
             text = prefix + (mask_value(text.removeprefix(prefix), "id") or "")
         shown[value] = text
     display = frame["id_number"].replace_strict(shown, default=None, return_dtype=pl.String)
@@ -194,8 +191,8 @@ def build_report(
     zh = lang == "zh"
     ex = result.exceptions
     name_expr = mask_name(pl.col("name")) if mask_ids else pl.col("name")
-    names = {code: _pick(lang, (r.name_zh, r.name_en)) for code, r in REGISTRY.items()}
-    severities = {k: _pick(lang, v) for k, v in SEVERITY_LABELS.items()}
+    names = {code: pick(lang, (r.name_zh, r.name_en)) for code, r in REGISTRY.items()}
+    severities = {k: pick(lang, v) for k, v in SEVERITY_LABELS.items()}
     claim_keys = result.claims.select(
         "row_id",
         "id_damaged",
@@ -243,7 +240,7 @@ def build_report(
     exceptions = exceptions.with_columns(
         evidence_column(exceptions["evidence_json"], lang).alias("evidence")
     )
-    verdict_labels = {k: _pick(lang, VOCABULARY[k]) for k in VERDICTS}
+    verdict_labels = {k: pick(lang, VOCABULARY[k]) for k in VERDICTS}
     # the most severe reason of each claim: exceptions are sorted by severity within a row
     reasons = exceptions.group_by("row_id", maintain_order=True).agg(
         pl.col("message").first().alias("reason")
@@ -301,17 +298,17 @@ def build_report(
         "language": lang,
         "ids_masked": mask_ids,
     }
-    summary = _summary(result, lang)
+    summary = summarise(result, lang)
     rules = [
         {
             "code": r.code,
-            "name": _pick(lang, (r.name_zh, r.name_en)),
+            "name": pick(lang, (r.name_zh, r.name_en)),
             "severity": r.severity.value,
             "severity_label": severities[r.severity.value],
             "clause": r.clause,
             "parameters": {p: pack.params[p] for p in r.params},
             "ran": r.code not in result.rules_skipped,
-            "why_not_run": _pick(lang, result.rules_skipped[r.code])
+            "why_not_run": pick(lang, result.rules_skipped[r.code])
             if r.code in result.rules_skipped
             else "",
         }
@@ -374,123 +371,3 @@ def _masked(value: Any, kind: str | None = None) -> Any:
     if isinstance(value, str) and kind is not None:
         return mask_value(value, kind)
     return value
-
-
-def _yuan(fen: int | None) -> float:
-    return round((fen or 0) / 100, 2)
-
-
-def _summary(result: AuditResult, lang: str) -> dict[str, Any]:
-    """The figures of the 汇总 sheet and of the terminal. Amounts are counted non-negative
-    (a negative amount is D003 and pays nothing), so the verdicts add up to the claims."""
-    ex, claims = result.exceptions, result.claims
-    per_rule = (
-        ex.group_by("code")
-        .agg(pl.col("row_id").n_unique().alias("claims"), pl.col("amount_at_stake_fen").sum())
-        .sort("code")
-    )
-    by_code = {r["code"]: r for r in per_rule.iter_rows(named=True)}
-    rules = []
-    for rule in sorted(result.rules_run, key=lambda r: r.code):
-        row = by_code.get(rule.code, {})
-        rules.append(
-            {
-                "code": rule.code,
-                "name": _pick(lang, (rule.name_zh, rule.name_en)),
-                "severity": rule.severity.value,
-                "severity_label": _pick(lang, VOCABULARY[rule.severity.value]),
-                "claims_flagged": int(row.get("claims", 0)),
-                "amount_at_stake": _yuan(row.get("amount_at_stake_fen")),
-            }
-        )
-    amount = pl.col("amount_fen").clip(lower_bound=0).fill_null(0)
-    verdict = pl.col("verdict")
-    totals = claims.select(
-        pl.len().alias("claims"),
-        amount.sum().alias("claimed"),
-        pl.col("amount_at_stake_fen").sum().alias("at_stake"),
-        (pl.col("amount_at_stake_fen") > 0).sum().alias("claims_at_stake"),
-        (verdict != "pass").sum().alias("flagged"),
-        *[(verdict == v).sum().alias(f"n_{v}") for v in VERDICTS],
-        *[amount.filter(verdict == v).sum().alias(f"amount_{v}") for v in VERDICTS],
-        *[
-            pl.col("amount_at_stake_fen").filter(verdict == v).sum().alias(f"stake_{v}")
-            for v in VERDICTS
-        ],
-    ).row(0, named=True)
-    providers = (
-        claims.group_by(pl.coalesce("provider_name", "provider_code").alias("provider"))
-        .agg(
-            pl.len().alias("claims"),
-            amount.sum().alias("claimed"),
-            amount.filter(verdict == "pass").sum().alias("passing"),
-            (verdict == "reject").sum().alias("rejected"),
-            (verdict == "review").sum().alias("review"),
-            (verdict != "pass").mean().alias("flagged_share"),
-            pl.col("amount_at_stake_fen").sum().alias("at_stake"),
-        )
-        .sort(["at_stake", "claims", "provider"], descending=[True, True, False])
-    )
-    verdicts = [
-        {
-            "verdict": v,
-            "label": _pick(lang, VOCABULARY[v]),
-            "claims": int(totals[f"n_{v}"]),
-            "amount": _yuan(totals[f"amount_{v}"]),
-            "amount_at_stake": _yuan(totals[f"stake_{v}"]),
-        }
-        for v in ("pass", "review", "reject")
-    ]
-    return {
-        "claims": int(totals["claims"]),
-        "claims_pass": int(totals["n_pass"]),
-        "claims_review": int(totals["n_review"]),
-        "claims_reject": int(totals["n_reject"]),
-        "claims_flagged": int(totals["flagged"]),
-        "exceptions": ex.height,
-        "claimed_amount": _yuan(totals["claimed"]),
-        "passing_amount": _yuan(totals["amount_pass"]),
-        "review_amount": _yuan(totals["amount_review"]),
-        "rejected_amount": _yuan(totals["amount_reject"]),
-        "amount_at_stake": _yuan(totals["at_stake"]),
-        "verdicts": verdicts,
-        "attendance": result.attendance,
-        "warnings": _batch_warnings(claims, lang),
-        "rules": rules,
-        "rules_not_run": [
-            {"code": code, "reason": _pick(lang, reason)}
-            for code, reason in sorted(result.rules_skipped.items())
-        ],
-        "providers": [
-            {
-                "provider": r["provider"] or "",
-                "claims": int(r["claims"]),
-                "claimed_amount": _yuan(r["claimed"]),
-                "passing_amount": _yuan(r["passing"]),
-                "rejected": int(r["rejected"]),
-                "review": int(r["review"]),
-                "flagged_share": round(float(r["flagged_share"] or 0), 4),
-                "amount_at_stake": _yuan(r["at_stake"]),
-            }
-            for r in providers.iter_rows(named=True)
-        ],
-    }
-
-
-def _batch_warnings(claims: pl.DataFrame, lang: str) -> list[str]:
-    """What must be said once about the whole batch, not only row by row."""
-    if "id_number" not in claims.columns:
-        return []
-    masked = int(claims["id_number"].str.contains(r"\*").fill_null(False).sum())
-    if not masked:
-        return []
-    return [
-        _pick(
-            lang,
-            (
-                f"本批次有 {masked} 个公民身份号码已脱敏（含*号），无法据此核验身份（P101 等）",
-                f"{masked} identity numbers in this batch are masked (contain *): "
-                "the batch cannot be audited for identity (P101 and others)",
-            ),
-        )
-    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from wudi_audit.schema import MULTI_VALUE_SEPARATORS
+from wudi_audit.schema.tables import MULTI_VALUE_SEPARATORS
 
 # One value: a run of characters that are neither a separator nor white space.
 _VALUE = rf"[^{MULTI_VALUE_SEPARATORS}\s]+"

@@ -10,10 +10,11 @@ import datetime as dt
 
 import polars as pl
 
-from wudi_audit import idnumber
-from wudi_audit.read.reader import NUMERIC_CELL, RawTable
-from wudi_audit.read.text import fold_text_series
-from wudi_audit.schema import Kind, TableSchema
+from wudi_audit.facts import idnumber
+from wudi_audit.facts.text import fold_text_series
+from wudi_audit.read.grid import NUMERIC_CELL
+from wudi_audit.read.raw import RawTable
+from wudi_audit.schema.tables import Kind, TableSchema
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL = r"^[0-9]{1,5}(\.[0-9]+)?$"

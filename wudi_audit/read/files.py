@@ -1,13 +1,41 @@
-"""Options shared by `check` and `ledger add`, and finding reference lists in a folder."""
+"""Which files are inputs: the attendance files of a folder, the reference lists of
+`--ref-dir` by their stems (SPEC §3.3), each overridden by its own option; office lock
+files and hidden files never."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from wudi_audit.errors import UserInputError
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".parquet")
+
+
+def is_temporary(path: Path) -> bool:
+    """Office lock files (`~$…`), hidden files and temporary files are never inputs."""
+    return path.name.startswith(("~$", ".")) or path.suffix.lower() == ".tmp"
+
+
+def attendance_files(paths: list[Path]) -> list[Path]:
+    """`--attendance` may name files or folders; a folder contributes every table in it."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.suffix.lower() in SPREADSHEET_SUFFIXES and not is_temporary(p)
+            )
+            if not found:
+                raise UserInputError(
+                    f"考勤文件夹中没有表格文件：{path}",
+                    f"no spreadsheet in attendance folder {path}",
+                )
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
 
 REFERENCE_STEMS = ("catalog", "providers", "excluded", "standards", "budget", "urban_rural")
 
@@ -54,39 +82,3 @@ def references_from(ref_dir: Path | None, lists: dict[str, Path | None]) -> dict
     references = reference_files(ref_dir)
     references.update({name: path for name, path in lists.items() if path is not None})
     return references
-
-
-AttendanceOption = Annotated[
-    list[Path] | None,
-    typer.Option("--attendance", "-a", help="考勤记录文件或文件夹，可多次给出 / attendance"),
-]
-RefDirOption = Annotated[Path | None, typer.Option(help="参考名单文件夹 / reference lists")]
-ExcludedOption = Annotated[
-    Path | None, typer.Option(help="财政供养人员名单 / excluded-persons roster")
-]
-LedgerOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--ledger",
-        help="历史台账文件夹（默认 $WUDI_LEDGER 或 ./wudi-ledger）/ ledger folder",
-        show_default=False,
-    ),
-]
-BatchIdOption = Annotated[
-    str | None,
-    typer.Option("--batch-id", help="批次编号（默认为申领文件名）/ batch id (default: file stem)"),
-]
-StandardsOption = Annotated[
-    Path | None, typer.Option(help="就业技能培训补贴标准目录 / employment-skill standards list")
-]
-BudgetOption = Annotated[Path | None, typer.Option(help="总额控制预算 / budget list")]
-CatalogOption = Annotated[Path | None, typer.Option(help="项目目录清单 / catalogue of projects")]
-ProvidersOption = Annotated[Path | None, typer.Option(help="备案机构名单 / registered providers")]
-UrbanRuralOption = Annotated[
-    Path | None,
-    typer.Option("--urban-rural", help="城乡劳动者职业技能培训项目 / urban-rural projects"),
-]
-RulesOption = Annotated[
-    list[Path] | None,
-    typer.Option(help="规则包 TOML，可多次给出（按开班日期选用）/ rule packs by start date"),
-]

@@ -4,10 +4,11 @@ docs and the code cannot drift (`wudi-audit rules --markdown > docs/rules.md`)."
 from __future__ import annotations
 
 from wudi_audit.checks import REGISTRY, Rule
-from wudi_audit.checks.base import VOCABULARY, input_label, input_source
+from wudi_audit.checks.base import VOCABULARY
 from wudi_audit.checks.explanations import EXPLANATIONS
-from wudi_audit.rulepack import RulePack, load_rule_pack
-from wudi_audit.schema import TABLES
+from wudi_audit.rules.pack import RulePack, load_rule_pack
+from wudi_audit.schema.inputs import input_label, input_source
+from wudi_audit.schema.tables import TABLES
 
 FAMILIES = {
     "D": "D — 数据质量 / data quality",

@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 
-from wudi_audit.cli_help import Command, Group
-from wudi_audit.cli_options import (
+from wudi_audit.batches.settings import resolve_options
+from wudi_audit.cli.help import Command, Group
+from wudi_audit.cli.options import (
     AttendanceOption,
     BatchIdOption,
     BudgetOption,
@@ -22,28 +23,13 @@ from wudi_audit.cli_options import (
     RulesOption,
     StandardsOption,
     UrbanRuralOption,
-    list_options,
-    references_from,
 )
+from wudi_audit.read.files import list_options, references_from
 
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="设置文件（默认就近的 wudi-audit.toml）/ settings file"),
 ]
-
-
-def _settings(config: Path | None):
-    from wudi_audit.batches.settings import load_settings
-
-    return load_settings(config)
-
-
-def _folder(ledger: Path | None, settings) -> Path:
-    """--ledger, else $WUDI_LEDGER, else the settings file's, else ./wudi-ledger."""
-    from wudi_audit.ledger.layout import resolve_folder
-
-    folder, explicit = resolve_folder(ledger)
-    return folder if explicit or settings.ledger is None else settings.ledger
 
 
 ledger_app = typer.Typer(
@@ -83,12 +69,10 @@ def add(
     from wudi_audit.ledger.layout import ledger_error
     from wudi_audit.ledger.record import existing_content, ledger_rows, write_batch
     from wudi_audit.pipeline import BatchRequest, run_batch
-    from wudi_audit.rulepack import load_rule_packs
+    from wudi_audit.rules.pack import load_rule_packs
 
-    settings = _settings(config)
-    folder = _folder(ledger, settings)
-    ref_dir = ref_dir or settings.ref_dir
-    rules = rules or settings.rules or None
+    resolved = resolve_options(config, ledger=ledger, ref_dir=ref_dir, rules=rules)
+    folder, ref_dir, rules = resolved.ledger, resolved.ref_dir, resolved.rules
     if folder.exists() and not folder.is_dir():
         raise ledger_error(f"{folder} 不是文件夹", f"{folder} is not a folder")
     request = BatchRequest(
@@ -165,7 +149,7 @@ def list_(
 
     from wudi_audit.ledger.record import list_batches
 
-    folder = _folder(ledger, _settings(config))
+    folder = resolve_options(config, ledger=ledger).ledger
     batches = list_batches(folder)
     if as_json:
         document = [
@@ -215,7 +199,7 @@ def remove(
     """把一个批次移出台账（移入 .removed/，可恢复）/ move a batch out of the ledger."""
     from wudi_audit.ledger.record import remove_batch
 
-    folder = _folder(ledger, _settings(config))
+    folder = resolve_options(config, ledger=ledger).ledger
     moved = remove_batch(folder, batch)
     where = moved[0].parent.parent if moved else folder
     typer.echo(

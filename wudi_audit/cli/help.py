@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rich.text import Text
+from typer import rich_utils
 from typer.core import TyperCommand, TyperGroup
 
 # parameter name → placeholder
@@ -118,7 +120,7 @@ def _path(ctx: Any) -> str:
     return " ".join(reversed(names))
 
 
-def _readable(command: Any) -> None:
+def readable(command: Any) -> None:
     for param in command.params:
         is_option = param.param_type_name == "option"
         if is_option and getattr(param, "is_flag", False):
@@ -145,18 +147,61 @@ def _help_option(option: Any) -> Any:
     return option
 
 
+_make_rich_text = rich_utils._make_rich_text
+
+
+def _folded_text(**kwargs: Any) -> Any:
+    """Typer's help texts, folded when too long for their column instead of cut with "…":
+    a Chinese description has no spaces to wrap at, so at 80 columns (a pipe, cron, a
+    narrow window) rich would otherwise cut it ("考勤记录文件或文件…")."""
+    made = _make_rich_text(**kwargs)
+    if isinstance(made, Text):
+        made.overflow = "fold"
+    return made
+
+
+def _folding(highlight: Any) -> Any:
+    """The same for option names and types (`--install-completion` in a narrow window)."""
+
+    def folded(text: Any) -> Any:
+        made = highlight(text)
+        if isinstance(made, Text):
+            made.overflow = "fold"
+        return made
+
+    return folded
+
+
+_parameter_help = rich_utils._get_parameter_help
+
+
+def _folded_parameter_help(**kwargs: Any) -> Any:
+    """And the `[default: …]` and `[env var: …]` pieces beside an option's help."""
+    made = _parameter_help(**kwargs)
+    for piece in getattr(made, "renderables", ()):
+        if isinstance(piece, Text):
+            piece.overflow = "fold"
+    return made
+
+
+rich_utils._make_rich_text = _folded_text
+rich_utils._get_parameter_help = _folded_parameter_help
+for _name in ("highlighter", "negative_highlighter", "types_highlighter"):
+    setattr(rich_utils, _name, _folding(getattr(rich_utils, _name)))
+
+
 class Command(TyperCommand):
     def get_help_option(self, ctx: Any) -> Any:
         return _help_option(super().get_help_option(ctx))
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         """`CLAIMS`, not Typer's `{CLAIMS}`, for a required argument."""
-        _readable(self)
+        readable(self)
         pieces = super().collect_usage_pieces(ctx)
         return [re.sub(r"^\{(.*)\}(\.\.\.)?$", r"\1\2", p) for p in pieces]
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        _readable(self)
+        readable(self)
         if self.epilog is None:
             self.epilog = _epilog(_path(ctx))
         super().format_help(ctx, formatter)
@@ -167,7 +212,7 @@ class Group(TyperGroup):
         return _help_option(super().get_help_option(ctx))
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        _readable(self)
+        readable(self)
         if self.epilog is None:
             self.epilog = _epilog(_path(ctx))
         super().format_help(ctx, formatter)

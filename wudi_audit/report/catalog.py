@@ -1,23 +1,17 @@
-"""`wudi-audit catalog check` (O407): the catalogue itself against the urban-rural labourer
-training projects list, before any claim is paid under it. Read like every other list,
-judged by the registered O407 rule, written to a small workbook and JSON of its own."""
+"""The report of `wudi-audit catalog check` (O407): the overlaps as a small workbook and
+a JSON document of their own."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 import xlsxwriter
 
 from wudi_audit import __version__
-from wudi_audit.checks import REGISTRY, AuditInputs
-from wudi_audit.inputs import read_reference
-from wudi_audit.read.normalize import normalize
-from wudi_audit.read.reader import ReadLimits, SourceFile
-from wudi_audit.rulepack import RulePack
+from wudi_audit.checks import REGISTRY
+from wudi_audit.checks.catalogue import CatalogCheck
 
 COLUMNS = {
     "source_row": ("目录行", "catalogue row"),
@@ -27,39 +21,6 @@ COLUMNS = {
     "message": ("说明", "message"),
     "urban_rural_rows": ("城乡项目名单行", "urban-rural list rows"),
 }
-
-
-@dataclass
-class CatalogCheck:
-    entries: int
-    overlaps: pl.DataFrame  # one row per overlapping catalogue entry, COLUMNS
-    sources: dict[str, list[SourceFile]]
-
-
-def check_catalog(catalog: Path, urban_rural: Path, pack: RulePack) -> CatalogCheck:
-    limits = ReadLimits.from_pack(pack.limits)
-    raw = {
-        "catalog": read_reference("catalog", catalog, limits),
-        "urban_rural": read_reference("urban_rural", urban_rural, limits),
-    }
-    tables = {name: normalize(table) for name, table in raw.items()}
-    inputs = AuditInputs(
-        pl.DataFrame(),
-        references=tables,
-        reference_fields={name: table.present_fields for name, table in raw.items()},
-    )
-    flags = REGISTRY["O407"].check(inputs, pack).collect()
-    evidence = pl.col("evidence").str.json_decode(
-        pl.Struct({"matched_by": pl.List(pl.String), "urban_rural_rows": pl.List(pl.Int64)})
-    )
-    overlaps = (
-        flags.join(tables["catalog"], on="row_id", how="left")
-        .with_columns(evidence.struct.field("urban_rural_rows").alias("urban_rural_rows"))
-        .sort("source_row")
-    )
-    return CatalogCheck(
-        tables["catalog"].height, overlaps, {name: t.sources for name, t in raw.items()}
-    )
 
 
 def to_document(result: CatalogCheck, lang: str, started: str) -> dict[str, Any]:

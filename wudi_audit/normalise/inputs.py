@@ -11,16 +11,17 @@ from pathlib import Path
 
 import polars as pl
 
-from wudi_audit import idnumber
-from wudi_audit.checks.base import INPUT_LABELS, AuditInputs
 from wudi_audit.errors import UserInputError
-from wudi_audit.read.normalize import normalize
-from wudi_audit.read.reader import RawTable, ReadLimits, SourceFile, read_table
-from wudi_audit.rulepack import RulePack
-from wudi_audit.schema import ATTENDANCE, CLAIMS, TABLES
+from wudi_audit.facts import idnumber
+from wudi_audit.normalise.table import normalize
+from wudi_audit.read.files import attendance_files
+from wudi_audit.read.raw import RawTable, ReadLimits, SourceFile
+from wudi_audit.read.reader import read_table
+from wudi_audit.rules.pack import RulePack
+from wudi_audit.schema.inputs import INPUT_LABELS
+from wudi_audit.schema.ledger import empty_history, empty_named, empty_totals
+from wudi_audit.schema.tables import ATTENDANCE, CLAIMS, TABLES
 from wudi_audit.timings import phase
-
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".parquet")
 
 
 @dataclass
@@ -79,32 +80,6 @@ def prepare_attendance(records: pl.DataFrame, pack: RulePack) -> pl.DataFrame:
         pl.col("sign_in").dt.date().alias("sign_in_date"),
         pl.col("sign_out").dt.date().alias("sign_out_date"),
     )
-
-
-def is_temporary(path: Path) -> bool:
-    """Office lock files (`~$…`), hidden files and temporary files are never inputs."""
-    return path.name.startswith(("~$", ".")) or path.suffix.lower() == ".tmp"
-
-
-def attendance_files(paths: list[Path]) -> list[Path]:
-    """`--attendance` may name files or folders; a folder contributes every table in it."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.iterdir()
-                if p.suffix.lower() in SPREADSHEET_SUFFIXES and not is_temporary(p)
-            )
-            if not found:
-                raise UserInputError(
-                    f"考勤文件夹中没有表格文件：{path}",
-                    f"no spreadsheet in attendance folder {path}",
-                )
-            files.extend(found)
-        else:
-            files.append(path)
-    return files
 
 
 def load_inputs(
@@ -215,3 +190,44 @@ def read_reference(name: str, path: Path, limits: ReadLimits | None = None) -> R
             f"参考名单“{schema.label_zh}”无法使用{where_zh}：{zh}",
             f"reference list {label_en} ({name}) is unusable{where_en}: {en}",
         ) from exc
+
+
+@dataclass
+class AuditInputs:
+    """Everything a rule may read, normalised once before any rule runs."""
+
+    claims: pl.DataFrame
+    attendance: pl.DataFrame | None = None
+    references: dict[str, pl.DataFrame] = field(default_factory=dict)
+    today: dt.date = field(default_factory=dt.date.today)
+    claim_fields: frozenset[str] = frozenset()  # optional claim columns present in the file
+    attendance_fields: frozenset[str] = frozenset()
+    reference_fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    # the ledger's claims for the batch's persons and years (empty without a ledger)
+    history: pl.DataFrame = field(default_factory=empty_history)
+    # amounts already paid per (district | project_code, year), for budgets (S307)
+    history_totals: pl.DataFrame = field(default_factory=empty_totals)
+    # every ledger record of the years the batch reaches, not collected (S308)
+    history_scan: pl.LazyFrame = field(default_factory=lambda: empty_history().lazy())
+    # the ledger's records of the batch's names: name, id_number, source_row, batch_id (P107)
+    history_named: pl.DataFrame = field(default_factory=lambda: empty_named())
+
+    def has(self, name: str) -> bool:
+        """An input a rule needs: `claims`, `attendance`, a reference list,
+        `column:<field>` for an optional claims column (`column:a|b`: either of them),
+        `attendance:<field>` for an optional attendance column, or `<list>:<field>` for an
+        optional column of a reference list."""
+        if name.startswith("column:"):
+            return any(f in self.claim_fields for f in name.removeprefix("column:").split("|"))
+        if name.startswith("attendance:"):
+            return self.attendance is not None and (
+                name.removeprefix("attendance:") in self.attendance_fields
+            )
+        if name == "claims":
+            return True
+        if name == "attendance":
+            return self.attendance is not None
+        if ":" in name:
+            table, column = name.split(":", 1)
+            return table in self.references and column in self.reference_fields.get(table, ())
+        return name in self.references

@@ -9,104 +9,33 @@ import datetime as dt
 import random
 from pathlib import Path
 
-import xlsxwriter
+from wudi_audit.facts.idnumber import CHECK_CHARS
+from wudi_audit.sample.files import (
+    ATTENDANCE_HEADERS,
+    CLAIM_HEADERS,
+    write_attendance_xlsx,
+    write_claims_xlsx,
+    write_csv,
+    write_other_references,
+    write_parquet,
+    write_references,
+)
+from wudi_audit.sample.people import (
+    CATEGORIES,
+    DISTRICTS,
+    GIVEN,
+    LEVELS,
+    OCCUPATIONS,
+    OFFLINE_RATE,
+    ONLINE_RATE,
+    OTHER_REGIONS,
+    PROVIDERS,
+    SURNAMES,
+    id_check_char,
+    make_id,
+)
 
-from wudi_audit.idnumber import CHECK_CHARS, WEIGHTS
-
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余"
-    "杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙"
-    "史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
-GIVEN = (
-    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强晓东丹萍玉梅海燕欣"
-    "怡子涵浩宇雨轩梓涵一诺思远嘉怡俊杰文博"
-)
-DISTRICTS = {
-    "姑苏区": "320508",
-    "虎丘区": "320505",
-    "吴中区": "320506",
-    "相城区": "320507",
-    "吴江区": "320509",
-    "常熟市": "320581",
-    "张家港市": "320582",
-    "昆山市": "320583",
-    "太仓市": "320585",
-    "苏州工业园区": "320571",
-}
-OTHER_REGIONS = ("341221", "411423", "510722", "362426", "320382", "321283", "130681")
-# (大典 2022 code, occupation, project name)
-OCCUPATIONS = (
-    ("6-25-04-07", "电子设备装接工", "电子产品装接技能提升"),
-    ("6-20-01-02", "数控车工", "数控加工技术"),
-    ("4-04-05-05", "人工智能训练师", "人工智能数据标注"),
-    ("2-02-10-09", "工业机器人系统运维员", "工业机器人运维"),
-    ("4-10-01-05", "养老护理员", "智慧养老护理"),
-    ("6-28-01-13", "半导体芯片制造工", "集成电路制造工艺"),
-    ("4-13-05-06", "全媒体运营师", "数字内容运营"),
-    ("6-12-03-00", "药物制剂工", "生物医药制剂"),
-)
-LEVELS = ("五级", "四级", "三级")
-CATEGORIES = (
-    "本市户籍",
-    "本市户籍",
-    "居住证",
-    "居住证",
-    "毕业年度高校毕业生",
-    "离校2年内未就业高校毕业生",
-)
-# (name, unified social credit code with a valid GB 32100 check character, site)
-PROVIDERS = (
-    ("苏州工业园区技能培训学校", "52320594MJ58661232", "星湖街328号"),
-    ("苏州吴中职业技能培训中心", "52320506MJ58A3411N", "东吴北路101号"),
-    ("昆山市智造技能培训有限公司", "91320583MA1N3L2R5F", "前进西路88号"),
-    ("吴江区数字技能学院", "12320509466902781Q", "中山南路1979号"),
-)
-CLAIM_HEADERS = (
-    "申领编号",
-    "姓名",
-    "公民身份号码",
-    "人员类别",
-    "毕业时间",
-    "所属板块",
-    "培训机构",
-    "统一社会信用代码",
-    "项目编号",
-    "培训项目",
-    "职业（工种）",
-    "等级",
-    "班级编号",
-    "培训方式",
-    "开班日期",
-    "结业日期",
-    "线上课时",
-    "线下课时",
-    "总课时",
-    "考核结果",
-    "补贴金额（元）",
-    "培训地点",
-)
-ATTENDANCE_HEADERS = (
-    "班级编号",
-    "公民身份号码",
-    "签到时间",
-    "签退时间",
-    "方式",
-    "课时",
-    "签到设备",
-)
-ONLINE_RATE, OFFLINE_RATE = 15, 30
 PROXY_TRAINEES = 5  # T210 flags more than 3 trainees on one device (the default pack)
-
-
-def id_check_char(first17: str) -> str:
-    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
-
-
-def make_id(rng: random.Random, region: str, born: dt.date, male: bool) -> str:
-    serial = rng.randrange(0, 100) * 10 + rng.choice((1, 3, 5, 7, 9) if male else (0, 2, 4, 6, 8))
-    first17 = f"{region}{born:%Y%m%d}{serial:03d}"
-    return first17 + id_check_char(first17)
 
 
 def _claim(rng: random.Random, index: int, class_start: dict, taken: set[str]) -> dict:
@@ -340,179 +269,21 @@ def write_sample(
     if fmt in ("csv", "parquet"):
         rows = ([c[h] for h in headers] for c in claims)
         if fmt == "csv":
-            _write_csv(out / "claims.csv", headers, rows)
+            write_csv(out / "claims.csv", headers, rows)
             if with_attendance:
-                _write_csv(out / "attendance.csv", ATTENDANCE_HEADERS, attendance)
+                write_csv(out / "attendance.csv", ATTENDANCE_HEADERS, attendance)
         else:
-            _write_parquet(out / "claims.parquet", headers, list(rows))
+            write_parquet(out / "claims.parquet", headers, list(rows))
             if with_attendance:
-                _write_parquet(out / "attendance.parquet", ATTENDANCE_HEADERS, attendance)
+                write_parquet(out / "attendance.parquet", ATTENDANCE_HEADERS, attendance)
         # header on the first line: planted rows are one line higher than in the workbook
         return {code: [r - 1 for r in rows] for code, rows in planted.items()}
     shift = title_rows - 1
     planted = {code: [r + shift for r in rows] for code, rows in planted.items()}
-    _write_claims_xlsx(out / "claims.xlsx", claims, headers, title_rows)
+    write_claims_xlsx(out / "claims.xlsx", claims, headers, title_rows)
     if with_attendance:
-        _write_attendance_xlsx(out / "attendance.xlsx", attendance, attendance_sheets)
-    _write_references(out / "ref", claims)
+        write_attendance_xlsx(out / "attendance.xlsx", attendance, attendance_sheets)
+    write_references(out / "ref", claims)
     if all_references:
-        _write_other_references(out / "ref")
+        write_other_references(out / "ref")
     return planted
-
-
-TITLES = (
-    "2026年第3批“吴地工匠”项目制培训补贴申领明细",
-    "填报单位：苏州市人力资源和社会保障局　　金额单位：元",
-    "制表日期：2026年11月28日",
-)
-
-
-def _write_claims_xlsx(path: Path, claims: list[dict], headers: tuple, title_rows: int) -> None:
-    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    with xlsxwriter.Workbook(str(path), options) as book:
-        sheet = book.add_worksheet("申领明细")
-        date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-        for r in range(title_rows):
-            sheet.write_string(r, 0, TITLES[r % len(TITLES)])
-        sheet.write_row(title_rows, 0, headers)
-        total = 0.0
-        for r, c in enumerate(claims, start=title_rows + 1):
-            for col, header in enumerate(headers):
-                value = c[header]
-                if value is None:
-                    continue
-                if isinstance(value, dt.date):
-                    sheet.write_datetime(r, col, dt.datetime.combine(value, dt.time()), date_format)
-                elif isinstance(value, str):
-                    sheet.write_string(r, col, value)
-                else:
-                    sheet.write_number(r, col, value)
-            amount = c["补贴金额（元）"]
-            total += amount if isinstance(amount, int | float) else 0
-        last = len(claims) + title_rows + 1
-        sheet.write_string(last, 0, "合计")
-        sheet.write_number(last, headers.index("补贴金额（元）"), total)
-
-
-def _write_parquet(path: Path, headers: tuple, rows: list) -> None:
-    import polars as pl
-
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(headers)
-    series = []
-    for name, values in zip(headers, columns, strict=True):
-        kinds = {type(v) for v in values if v is not None}
-        if kinds <= {int} or kinds <= {dt.date} or kinds <= {dt.datetime}:
-            series.append(pl.Series(name, values))
-        else:  # mixed cells (a planted number among text): text, as a CSV would hold
-            text = [None if v is None else _cell_text(v) for v in values]
-            series.append(pl.Series(name, text, dtype=pl.String))
-    pl.DataFrame(series).write_parquet(path)
-
-
-def _cell_text(value) -> str:
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
-
-
-def _write_references(folder: Path, claims: list[dict]) -> None:
-    """Reference lists for the sample: the excluded-persons roster (财政供养人员名单)."""
-    folder.mkdir(exist_ok=True)
-    excluded = [c for c in claims if c.get("_excluded")]
-    rng = random.Random(7)
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with xlsxwriter.Workbook(str(folder / "excluded.xlsx"), options) as book:
-        sheet = book.add_worksheet("财政供养人员")
-        sheet.write_row(0, 0, ("公民身份号码", "姓名", "生效日期", "失效日期"))
-        rows = [(c["公民身份号码"], c["姓名"], "2020-01-01", "") for c in excluded]
-        for _ in range(5):
-            born = dt.date(1975, 1, 1) + dt.timedelta(days=rng.randrange(0, 7000))
-            rows.append(
-                (make_id(rng, "320508", born, rng.random() < 0.5), "某某", "2019-07-01", "")
-            )
-        for r, row in enumerate(rows, start=1):
-            for col, value in enumerate(row):
-                sheet.write_string(r, col, value)
-
-
-def _write_other_references(folder: Path) -> None:
-    """The catalogue, registered providers, subsidy standards and budget, consistent with
-    the generated claims (rates 15/30 yuan a class hour, every provider registered)."""
-    codes = [f"WDGJ2026-{i + 1:03d}" for i in range(len(OCCUPATIONS))]
-    lists = {
-        "catalog": (
-            ("项目编号", "培训项目", "职业（工种）", "线上补贴标准", "线下补贴标准", "生效日期"),
-            [
-                (code, project, occupation, ONLINE_RATE, OFFLINE_RATE, "2026-01-01")
-                for code, (_, occupation, project) in zip(codes, OCCUPATIONS, strict=True)
-            ],
-        ),
-        "providers": (
-            ("统一社会信用代码", "培训机构", "中标项目", "备案地点", "生效日期", "状态"),
-            [
-                (credit, name, "、".join(codes), site, "2025-01-01", "正常")
-                for name, credit, site in PROVIDERS
-            ],
-        ),
-        "standards": (
-            ("职业（工种）", "等级", "补贴标准"),
-            [(o, level, 3000) for _, o, _ in OCCUPATIONS for level in LEVELS],
-        ),
-        "budget": (
-            ("所属板块", "年度", "预算金额"),
-            [(district, "2026", 500_000_000) for district in DISTRICTS],
-        ),
-    }
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
-    for name, (headers, rows) in lists.items():
-        with xlsxwriter.Workbook(str(folder / f"{name}.xlsx"), options) as book:
-            sheet = book.add_worksheet(name)
-            sheet.write_row(0, 0, headers)
-            for r, row in enumerate(rows, start=1):
-                sheet.write_row(r, 0, row)
-
-
-def _write_attendance_xlsx(path: Path, records: list[tuple], sheets: int | None = None) -> None:
-    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    per_sheet = 1_048_575 if not sheets else max(1, -(-len(records) // sheets))
-    with xlsxwriter.Workbook(str(path), options) as book:
-        stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-        for part in range(max(1, -(-len(records) // per_sheet))):
-            sheet = book.add_worksheet(f"考勤{part + 1}")
-            sheet.write_row(0, 0, ATTENDANCE_HEADERS)
-            chunk = records[part * per_sheet : (part + 1) * per_sheet]
-            for r, (klass, who, sign_in, sign_out, mode, hours, device) in enumerate(
-                chunk, start=1
-            ):
-                sheet.write_string(r, 6, device)
-                sheet.write_string(r, 0, klass)
-                sheet.write_string(r, 1, who)
-                sheet.write_datetime(r, 2, sign_in, stamp)
-                sheet.write_datetime(r, 3, sign_out, stamp)
-                sheet.write_string(r, 4, mode)
-                sheet.write_number(r, 5, hours)
-
-
-def _write_csv(path: Path, headers, rows) -> None:
-    import csv
-
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(headers)
-        for row in rows:
-            writer.writerow(
-                [
-                    ""
-                    if v is None
-                    else v.strftime("%Y-%m-%d %H:%M")
-                    if isinstance(v, dt.datetime)
-                    else v.isoformat()
-                    if isinstance(v, dt.date)
-                    else v
-                    for v in row
-                ]
-            )

@@ -10,7 +10,7 @@ import datetime as dt
 
 import polars as pl
 
-from wudi_audit.read.text import INVISIBLE_PATTERN
+from wudi_audit.facts.text import INVISIBLE_PATTERN
 
 WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
 CHECK_CHARS = "10X98765432"

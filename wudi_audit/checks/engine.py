@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from wudi_audit.checks import REGISTRY, AuditInputs, Rule, Severity
-from wudi_audit.checks.base import FLAG_SCHEMA, input_label, input_source
+from wudi_audit.checks.base import FLAG_SCHEMA
 from wudi_audit.errors import UserInputError
-from wudi_audit.rulepack import RulePack
+from wudi_audit.rules.pack import RulePack
+from wudi_audit.schema.inputs import input_label, input_source
 
 VERDICTS = {"pass": ("通过", "pass"), "review": ("复核", "review"), "reject": ("退回", "reject")}
 

@@ -1,0 +1,1 @@
+"""Raw tables to typed fields, and every input of a batch loaded once."""

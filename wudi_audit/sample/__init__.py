@@ -1,0 +1,1 @@
+"""`wudi-audit sample`: realistic batches with planted problems, for demos and tests."""
