@@ -75,6 +75,19 @@ def test_unreadable_range_is_d002(tmp_path):
     assert "三月上旬" in d002["message_zh"][0]
 
 
+@pytest.mark.parametrize("single", ["2025.03.01", "2025-03-01", "20250301", "2025年3月1日"])
+def test_a_single_date_in_the_range_column_is_d002(tmp_path, single):
+    # issue 19: `2025.03.01` in 培训起止时间 was read as a training of one day
+    headers = [h for h in HEADERS if h not in ("开班日期", "结业日期")] + ["培训起止时间"]
+    row = [v for h, v in zip(HEADERS, ROW, strict=True) if h not in ("开班日期", "结业日期")]
+    _, claims = read(tmp_path, headers, [*row, single], [*row, "2025.03.01-2025.03.20"])
+    assert claims["start_date"].to_list() == [None, dt.date(2025, 3, 1)]
+    inputs = AuditInputs(claims, today=TODAY, claim_fields=frozenset(f.name for f in CLAIMS.fields))
+    d002 = flagged("D002", inputs)
+    assert d002["source_row"].unique().to_list() == [2]
+    assert single in d002["message_zh"][0] and "不是起止范围" in d002["message_zh"][0]
+
+
 @pytest.mark.parametrize(
     ("written", "mode"),
     [

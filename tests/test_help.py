@@ -19,6 +19,7 @@ COMMANDS = [
     ["check"],
     ["rules"],
     ["explain"],
+    ["inspect"],
     ["schema"],
     ["sample"],
     ["catalog"],

@@ -106,6 +106,25 @@ def ods_table(rows: list[list[str]]) -> str:
     return f'<table:table table:name="明细">{cells}</table:table>'
 
 
+def no_sheets_xlsx() -> bytes:
+    """A workbook whose workbook.xml lists no sheet (`<sheets/>`): issue 19's traceback."""
+    import re
+    import zipfile
+
+    buffer = io.BytesIO()
+    with xlsxwriter.Workbook(buffer, {"in_memory": True}) as book:
+        book.add_worksheet("明细").write_row(0, 0, ["姓名", "公民身份号码"])
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", data, flags=re.S)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
 def far_cell_xlsx() -> bytes:
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer, {"in_memory": True}) as book:
@@ -119,6 +138,7 @@ def far_cell_xlsx() -> bytes:
 DAMAGED = "错误：申领明细：文件已损坏（OLE/BIFF 结构与文件大小不符），无法读取："
 ENCRYPTED = "错误：申领明细：文件受密码保护（已加密），无法读取："
 OLD = "错误：申领明细：这是 Excel 5.0/95 或更早格式的 .xls"
+NO_SHEETS = "错误：申领明细：工作簿中没有工作表，文件已损坏或不是有效的表格文件："
 XLS_PANIC = "错误：申领明细：.xls 文件已损坏、被截断或不是有效的表格文件："
 
 CORPUS: list[tuple[str, str, Callable[[], bytes], int, str]] = [
@@ -160,6 +180,26 @@ CORPUS: list[tuple[str, str, Callable[[], bytes], int, str]] = [
         2,
         ENCRYPTED,
     ),
+    # issue 19: an encrypted sheet's DIMENSIONS is ciphertext (POI's password.xls and
+    # xor-encryption-abc.xls were reported as "declares 3,481,987,969 rows"): the
+    # encryption is found first
+    (
+        "RC4 encrypted xls, ciphertext dimensions",
+        ".xls",
+        lambda: xls_with(
+            filepass=struct.pack("<HHH", 1, 1, 1) + b"\0" * 48, dims=(7, 3_481_987_976, 0, 200)
+        ),
+        2,
+        ENCRYPTED,
+    ),
+    (
+        "XOR obfuscated xls, ciphertext dimensions",
+        ".xls",
+        lambda: xls_with(filepass=struct.pack("<HHH", 0, 1, 2), dims=(0, 0xFFFFFFF0, 0, 255)),
+        2,
+        ENCRYPTED,
+    ),
+    ("xlsx with an empty <sheets/>", ".xlsx", no_sheets_xlsx, 2, NO_SHEETS),
     (
         "encrypted ods",
         ".ods",

@@ -270,13 +270,17 @@ def test_sheet_option_and_attendance_reads_every_matching_sheet(tmp_path):
         read_table(path, ATTENDANCE, sheet="不存在")
 
 
-def test_two_level_merged_header_is_refused(tmp_path):
-    upper = [*HEADERS[:6], "课时", None, *HEADERS[8:]]  # 课时 merged over two columns
+def test_two_level_merged_header_is_read_as_one_row(tmp_path):
+    # SPEC §3 "Two-level headers" (refused before issue 19): 课时 merged over 线上课时 |
+    # 线下课时, every other cell merged down; data start below the second row
+    upper = [*HEADERS[:6], "课时", None, *HEADERS[8:]]
     lower = [None, None, None, None, None, None, "线上课时", "线下课时", None, None]
     path = write_xlsx(tmp_path / "c.xlsx", [["标题"], upper, lower, ROW])
-    with pytest.raises(UserInputError, match="第 2、3 行") as caught:
-        read_table(path, CLAIMS)
-    assert "two-level" in caught.value.en
+    table = read_table(path, CLAIMS)
+    assert table.frame["online_hours"].to_list() == [str(ROW[6])]
+    assert table.frame["offline_hours"].to_list() == [str(ROW[7])]
+    assert table.frame["source_row"].to_list() == [4]
+    assert table.sources[0].header_rows == [2, 3]
 
 
 def test_csv_extra_fields_are_ignored_with_a_note(tmp_path):

@@ -19,6 +19,7 @@ from wudi_audit.normalise.inputs import LoadedInputs, load_inputs
 from wudi_audit.report.sampling import draw_sample, seed_from_hash
 from wudi_audit.report.tables import Report, build_report
 from wudi_audit.rules.pack import RulePack
+from wudi_audit.schema.names import ColumnName
 from wudi_audit.timings import lap, phase
 
 
@@ -31,6 +32,7 @@ class BatchRequest:
     batch_id: str | None = None  # None: the claims file's stem
     sheet: str | None = None
     today: dt.date | None = None
+    columns: list[ColumnName] = field(default_factory=list)  # the user's own names
 
     @property
     def inputs(self) -> list[Path]:
@@ -76,6 +78,7 @@ def run_batch(
         sheet=request.sheet,
         references=request.references,
         today=request.today,
+        columns=request.columns,
     )
     folder, _ = resolve_folder(request.ledger)
     with phase("ledger"):
@@ -186,5 +189,6 @@ def audit_batch(
         sample=review_sample,
     )
     report.manifest["settings_file"] = options.settings_file
+    report.manifest["column_names"] = [name.describe() for name in request.columns]
     lap("report")
     return AuditedBatch(run, report)

@@ -8,7 +8,7 @@ without any of these is checked exactly as before: outputs beside it or at `-o`/
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from wudi_audit.batches.discover import Batch
 from wudi_audit.batches.log import BatchLog
 from wudi_audit.batches.settings import resolve_options
 from wudi_audit.errors import UserInputError
+from wudi_audit.schema.names import ColumnName
 
 
 @dataclass
@@ -31,6 +32,7 @@ class CheckArgs:
     config: Path | None
     mask_ids: bool | None
     lang: str | None
+    columns: list[str] = field(default_factory=list)  # --column FIELD=HEADER
 
 
 @dataclass
@@ -43,6 +45,7 @@ class CheckPlan:
     lang: str
     out_dir: Path | None  # None: one batch, the classic way
     settings_file: str | None
+    columns: list[ColumnName] = field(default_factory=list)
 
 
 def resolve_check(args: CheckArgs) -> CheckPlan:
@@ -55,6 +58,7 @@ def resolve_check(args: CheckArgs) -> CheckPlan:
         rules=args.rules,
         mask_ids=args.mask_ids,
         lang=args.lang,
+        columns=args.columns,
     )
     settings = resolved.settings
     explicit_outputs = args.output is not None or args.json_out is not None
@@ -83,6 +87,7 @@ def resolve_check(args: CheckArgs) -> CheckPlan:
         lang=resolved.lang,
         out_dir=out_dir,
         settings_file=str(settings.file) if settings.file else None,
+        columns=resolved.columns,
     )
 
 
@@ -125,6 +130,7 @@ def run_folder_from_cli(
         settings_file=Path(plan.settings_file) if plan.settings_file else None,
         sample=sample,
         seed=seed,
+        columns=plan.columns,
     )
     return run_folder(request, BatchLog(json_lines=log_json, quiet=quiet, lang=plan.lang))
 

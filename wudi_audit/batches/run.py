@@ -27,6 +27,7 @@ from wudi_audit.read.files import references_from
 from wudi_audit.report.outputs import validate_output_path
 from wudi_audit.report.save import OutputLockedError, write_report
 from wudi_audit.rules.pack import RulePack, load_rule_packs
+from wudi_audit.schema.names import ColumnName
 
 THRESHOLDS = {"reject": {"reject"}, "review": {"reject", "review"}, "never": set()}
 
@@ -49,6 +50,7 @@ class FolderRequest:
     settings_file: Path | None = None
     sample: int | None = None  # --sample N: a review sample of each batch
     seed: int | None = None  # None: each batch's seed derived from its claims file
+    columns: list[ColumnName] = field(default_factory=list)  # the user's own names
 
 
 def validate_out_dir(out_dir: Path) -> None:
@@ -127,6 +129,8 @@ def _options(request: FolderRequest) -> dict[str, Any]:
         "ledger": str(resolve_folder(request.ledger)[0]),
         "sample": request.sample,
         "seed": request.seed,
+        # the user's own names change how a file is read (absent: as before they existed)
+        **({"columns": [n.describe() for n in request.columns]} if request.columns else {}),
     }
 
 
@@ -207,7 +211,13 @@ def _prepare(
     attendance = request.attendance or batch.attendance
     references = references_from(request.ref_dir or batch.ref_dir, request.lists)
     claims_request = BatchRequest(
-        batch.claims, attendance, references, request.ledger, request.batch_id, request.sheet
+        batch.claims,
+        attendance,
+        references,
+        request.ledger,
+        request.batch_id,
+        request.sheet,
+        columns=request.columns,
     )
     for path, zh, en in ((workbook, "异常工作簿", "workbook"), (json_path, "JSON", "JSON")):
         validate_output_path(path, claims_request.inputs, zh, en)

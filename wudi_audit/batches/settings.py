@@ -8,6 +8,9 @@
     mask_ids = true             # --mask-ids
     lang = "zh"                 # --lang
 
+    [columns.claims]            # --column: the header of a field, in your own words
+    amount = "本次申请补贴"
+
 Relative paths are relative to the folder holding the file, so one file serves every
 desktop that mounts the drive, whatever its working folder. Keys may be spelt with `_` or
 `-`. An unknown key or a bad value stops the run (exit 2) naming it.
@@ -21,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from wudi_audit.errors import UserInputError
+from wudi_audit.schema.names import ColumnName, combine, from_options, from_settings
 
 SETTINGS_NAME = "wudi-audit.toml"
 PATH_KEYS = ("ref_dir", "ledger", "out_dir")
 LANGS = ("zh", "en")
-KNOWN_KEYS = (*PATH_KEYS, "rules", "mask_ids", "lang")
+KNOWN_KEYS = (*PATH_KEYS, "rules", "mask_ids", "lang", "columns")
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Settings:
     out_dir: Path | None = None
     mask_ids: bool | None = None
     lang: str | None = None
+    columns: list[ColumnName] = field(default_factory=list)  # [columns.<table>]
 
 
 def find_settings_file(start: Path) -> Path | None:
@@ -92,6 +97,13 @@ def parse_settings(path: Path) -> Settings:
             )
         if key in values:
             raise _bad(path, raw_key, "重复出现", "is given twice")
+        if key == "columns":
+            if not isinstance(value, dict):
+                raise _bad(
+                    path, raw_key, "应为 [columns.<表>] 表", "must be [columns.<table>] tables"
+                )
+            values[key] = from_settings(value, str(path))
+            continue
         values[key] = _value(path, base, raw_key, key, value)
     return Settings(file=path.resolve(), **values)
 
@@ -131,6 +143,7 @@ class Resolved:
     mask_ids: bool
     lang: str
     settings: Settings
+    columns: list[ColumnName]  # the user's own names, `--column` over the settings file
 
 
 def resolve_options(
@@ -141,6 +154,7 @@ def resolve_options(
     rules: list[Path] | None = None,
     mask_ids: bool | None = None,
     lang: str | None = None,
+    columns: list[str] | None = None,
 ) -> Resolved:
     """Options given win over the settings file, the settings file over the defaults. The
     ledger: `--ledger`, then `$WUDI_LEDGER`, then the settings file, then `./wudi-ledger`."""
@@ -157,4 +171,5 @@ def resolve_options(
         mask_ids=bool(settings.mask_ids if mask_ids is None else mask_ids),
         lang=lang or settings.lang or "zh",
         settings=settings,
+        columns=combine(from_options(columns or []), settings.columns),
     )

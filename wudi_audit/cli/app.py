@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from wudi_audit import __version__
-from wudi_audit.cli import check, rules, sample
+from wudi_audit.cli import check, inspect, rules, sample
 from wudi_audit.cli.catalog import catalog_app
 from wudi_audit.cli.help import Command, Group
 from wudi_audit.cli.ledger import ledger_app
@@ -24,6 +24,7 @@ app = typer.Typer(
 app.command("check", cls=Command)(check.check)
 app.command("rules", cls=Command)(rules.list_rules)
 app.command("explain", cls=Command)(rules.explain)
+app.command("inspect", cls=Command)(inspect.inspect)
 app.command("schema", cls=Command)(rules.schema)
 app.command("sample", cls=Command)(sample.sample)
 app.add_typer(catalog_app, name="catalog")

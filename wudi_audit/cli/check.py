@@ -16,6 +16,7 @@ from wudi_audit.cli.options import (
     BatchIdOption,
     BudgetOption,
     CatalogOption,
+    ColumnOption,
     ExcludedOption,
     FailOn,
     Lang,
@@ -45,6 +46,7 @@ def check(
     ledger: LedgerOption = None,
     batch_id: BatchIdOption = None,
     rules: RulesOption = None,
+    column: ColumnOption = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="异常工作簿 / workbook")
     ] = None,
@@ -96,7 +98,7 @@ def check(
     plan = resolve_check(
         CheckArgs(
             claims, attendance or [], ref_dir, ledger, rules, output, json_out, out_dir, config,
-            mask_ids, None if lang is None else lang.value,
+            mask_ids, None if lang is None else lang.value, column or [],
         )
     )  # fmt: skip
     ref_dir, ledger, rules, mask_ids, lang = (
@@ -129,6 +131,7 @@ def check(
         ledger,
         batch_id,
         sheet,
+        columns=plan.columns,
     )
     validate_output_path(workbook_path, request.inputs, "异常工作簿", "workbook")
     validate_output_path(json_out, request.inputs, "JSON 输出", "JSON output")

@@ -32,6 +32,8 @@ PLACEHOLDERS = {
     "urban_rural": "FILE",
     "seed": "N",
     "fmt": "xlsx|csv",
+    "file": "FILE",
+    "column": "FIELD=HEADER",
 }
 # help texts that say it in both languages (the signatures' own are kept otherwise)
 HELP = {
@@ -60,6 +62,15 @@ EPILOGS: dict[str, tuple[tuple[str, ...], str]] = {
             "wudi-audit COMMAND --help",
         ),
         EXIT_CODES,
+    ),
+    "inspect": (
+        (
+            "wudi-audit inspect 2026第3批.xlsx",
+            "wudi-audit inspect 2026第3批.xlsx --column amount=本次申请补贴",
+            "wudi-audit inspect 名单/catalog.xlsx --table catalog --json",
+        ),
+        "退出码 / exit codes: 0 必需字段齐全 / every required field found; 2 缺少必需字段或文件"
+        "无法读取 / a required field is missing or the file cannot be read",
     ),
     "catalog": (("wudi-audit catalog check 目录.xlsx --urban-rural 城乡项目.xlsx",), EXIT_SIMPLE),
     "ledger": (("wudi-audit ledger add 2026第3批.xlsx", "wudi-audit ledger list"), EXIT_SIMPLE),

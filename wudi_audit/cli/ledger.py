@@ -16,6 +16,8 @@ from wudi_audit.cli.options import (
     BatchIdOption,
     BudgetOption,
     CatalogOption,
+    ColumnOption,
+    ConfigOption,
     ExcludedOption,
     LedgerOption,
     ProvidersOption,
@@ -25,12 +27,6 @@ from wudi_audit.cli.options import (
     UrbanRuralOption,
 )
 from wudi_audit.read.files import list_options, references_from
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", help="设置文件（默认就近的 wudi-audit.toml）/ settings file"),
-]
-
 
 ledger_app = typer.Typer(
     cls=Group,
@@ -51,6 +47,7 @@ def add(
     budget: BudgetOption = None,
     urban_rural: UrbanRuralOption = None,
     rules: RulesOption = None,
+    column: ColumnOption = None,
     ledger: LedgerOption = None,
     batch_id: BatchIdOption = None,
     sheet: Annotated[str | None, typer.Option(help="工作表名 / sheet name")] = None,
@@ -71,7 +68,7 @@ def add(
     from wudi_audit.pipeline import BatchRequest, run_batch
     from wudi_audit.rules.pack import load_rule_packs
 
-    resolved = resolve_options(config, ledger=ledger, ref_dir=ref_dir, rules=rules)
+    resolved = resolve_options(config, ledger=ledger, ref_dir=ref_dir, rules=rules, columns=column)
     folder, ref_dir, rules = resolved.ledger, resolved.ref_dir, resolved.rules
     if folder.exists() and not folder.is_dir():
         raise ledger_error(f"{folder} 不是文件夹", f"{folder} is not a folder")
@@ -85,6 +82,7 @@ def add(
         folder,
         batch_id,
         sheet,
+        columns=resolved.columns,
     )
     packs = load_rule_packs(rules)
     try:

@@ -54,3 +54,16 @@ RulesOption = Annotated[
     list[Path] | None,
     typer.Option(help="规则包 TOML，可多次给出（按开班日期选用）/ rule packs by start date"),
 ]
+ColumnOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--column",
+        help="指明某字段对应的表头，可多次给出，如 --column amount=本次申请补贴 / name the "
+        "header of a field (FIELD=HEADER, repeatable)",
+        show_default=False,
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="设置文件（默认就近的 wudi-audit.toml）/ settings file"),
+]

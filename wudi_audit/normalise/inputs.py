@@ -20,6 +20,7 @@ from wudi_audit.read.reader import read_table
 from wudi_audit.rules.pack import RulePack
 from wudi_audit.schema.inputs import INPUT_LABELS
 from wudi_audit.schema.ledger import empty_history, empty_named, empty_totals
+from wudi_audit.schema.names import ColumnName, with_names
 from wudi_audit.schema.tables import ATTENDANCE, CLAIMS, TABLES
 from wudi_audit.timings import phase
 
@@ -90,13 +91,16 @@ def load_inputs(
     sheet: str | None = None,
     references: dict[str, Path] | None = None,
     today: dt.date | None = None,
+    columns: list[ColumnName] | None = None,
 ) -> LoadedInputs:
     """Read the claims, every attendance file and every reference list at once (the native
     reader releases the GIL), then normalise each, in that order."""
     limits = ReadLimits.from_pack(pack.limits)
     today = today or dt.date.today()
+    names = columns or []
+    claims_schema = with_names(CLAIMS, names)
     jobs: dict[str, Callable[[], RawTable]] = {
-        "claims": lambda: read_table(claims_path, CLAIMS, sheet=sheet, limits=limits)
+        "claims": lambda: read_table(claims_path, claims_schema, sheet=sheet, limits=limits)
     }
     files: list[Path] = []
     if attendance:
@@ -107,10 +111,15 @@ def load_inputs(
             jobs["attendance folder"] = partial(_raise, exc)
     for i, path in enumerate(files):
         jobs[f"attendance {i}"] = partial(
-            read_table, path, ATTENDANCE, all_sheets=True, limits=limits, cell_types=False
+            read_table,
+            path,
+            with_names(ATTENDANCE, names),
+            all_sheets=True,
+            limits=limits,
+            cell_types=False,
         )
     for name, path in (references or {}).items():  # every list has its TableSchema
-        jobs[f"ref {name}"] = partial(read_reference, name, path, limits)
+        jobs[f"ref {name}"] = partial(read_reference, name, path, limits, names)
     with phase("read"):
         read = read_all(jobs)
     with phase("normalise"):
@@ -173,10 +182,15 @@ def _normalise_all(
     return LoadedInputs(inputs, sources)
 
 
-def read_reference(name: str, path: Path, limits: ReadLimits | None = None) -> RawTable:
+def read_reference(
+    name: str,
+    path: Path,
+    limits: ReadLimits | None = None,
+    columns: list[ColumnName] | None = None,
+) -> RawTable:
     """Read a reference list with the claims' reader; a list that cannot be read or lacks
     a required column stops the run (exit 2) naming the list and the file."""
-    schema = TABLES[name]
+    schema = with_names(TABLES[name], columns or [])
     try:
         return read_table(path, schema, limits=limits, cell_types=False)
     except UserInputError as exc:

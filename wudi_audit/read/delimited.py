@@ -4,6 +4,7 @@ each with the physical line it starts on."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 
 import polars as pl
@@ -12,10 +13,10 @@ from wudi_audit.errors import UserInputError
 from wudi_audit.read.failures import reraise_interrupts, unreadable
 from wudi_audit.read.grid import select_fields
 from wudi_audit.read.headers import (
-    HeaderMatch,
+    check_mapping,
     find_header,
-    missing_columns_error,
 )
+from wudi_audit.read.missing import missing_columns_error
 from wudi_audit.read.raw import SourceFile
 from wudi_audit.schema.tables import TableSchema
 
@@ -57,7 +58,8 @@ def read_csv(content: bytes, schema: TableSchema, where: str, source: SourceFile
         raise UserInputError(f"文件为空：{where}", f"file is empty: {where}")
     match, best = find_header(rows, schema, where)
     if match is None:
-        raise missing_columns_error(schema, best, where)
+        raise missing_columns_error(schema, best, where, where)
+    check_mapping(match, schema, where)
     header_line = line_starts[match.row]  # physical lines before the header record
     data = text.encode("utf-8")
 
@@ -94,8 +96,11 @@ def read_csv(content: bytes, schema: TableSchema, where: str, source: SourceFile
             + breaks.cum_sum().shift(1, fill_value=0)
         ).alias("line")
     ).to_series()
-    shifted = HeaderMatch(0, match.columns, match.headers, match.ignored, match.scales)
-    return select_fields(grid, shifted, schema, source, "", None, starts)
+    shifted = dataclasses.replace(match, row=0)
+    header_rows = [
+        line_starts[r] + 1 for r in range(match.row - (1 if match.groups else 0), match.row + 1)
+    ]
+    return select_fields(grid, shifted, schema, source, "", None, starts, header_rows)
 
 
 def read_parquet(
@@ -109,7 +114,8 @@ def read_parquet(
     header = [list(table.columns)]
     match, best = find_header(header, schema, where)
     if match is None:
-        raise missing_columns_error(schema, best, where)
+        raise missing_columns_error(schema, best, where, where)
+    check_mapping(match, schema, where)
     numeric = None
     if "id_number" in match.columns:
         dtype = table.dtypes[match.columns["id_number"]]

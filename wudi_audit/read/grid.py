@@ -25,10 +25,23 @@ def select_fields(
     sheet: str,
     numeric: pl.Series | None,
     row_numbers: pl.Series | None = None,
+    header_rows: list[int] | None = None,
 ) -> pl.DataFrame:
     """Keep the data rows below the header, name the columns by field, add provenance."""
     if row_numbers is None:
         row_numbers = pl.int_range(1, grid.height + 1, eager=True, dtype=pl.Int64)
+    if header_rows is None:
+        first = match.row - (1 if match.groups else 0)
+        header_rows = [int(row_numbers[r]) for r in range(first, match.row + 1)]
+    if not source.header_rows:
+        source.header_rows = header_rows
+        source.columns = [
+            (match.label(i), next((f for f, p in match.columns.items() if p == i), None))
+            for i in range(len(match.headers))
+            if match.label(i)
+        ]
+        source.units = dict(match.units)
+        source.mapped = list(match.mapped)
     stripped = [pl.col(c).str.strip_chars().replace("", None).alias(c) for c in grid.columns]
     base = grid.with_columns(stripped).with_columns(
         row_numbers.alias("source_row"),
@@ -98,7 +111,7 @@ _RANGE = rf"^\s*({_DATE})\s*(?:至|到|~|～|—|–|－|-|——)\s*({_END})\s*
 
 def range_columns(grid: pl.DataFrame, match: HeaderMatch) -> dict[str, pl.Expr]:
     """Start and end dates from one 培训起止时间 column, where they have no columns of their
-    own. A value that is not a readable range is kept whole in both (D002 judges it)."""
+    own. A value that is not a readable range, a single date included, is D002."""
     if "training_period" not in match.columns or {"start_date", "end_date"} & set(match.columns):
         return {}
     text = pl.col(grid.columns[match.columns["training_period"]]).str.normalize("NFKC")
@@ -109,4 +122,7 @@ def range_columns(grid: pl.DataFrame, match: HeaderMatch) -> dict[str, pl.Expr]:
         .then(pl.concat_str(start.str.slice(0, 4), pl.lit("年"), end))
         .otherwise(end)
     )
-    return {"start_date": pl.coalesce(start, text), "end_date": pl.coalesce(end, text)}
+    # not a range (a single date `2025.03.01`, words): kept whole with the reason, so that
+    # no date is read from it and D002 shows what was written
+    unreadable = pl.concat_str(text, pl.lit("（不是起止范围 / not a range）"))
+    return {"start_date": pl.coalesce(start, unreadable), "end_date": pl.coalesce(end, unreadable)}

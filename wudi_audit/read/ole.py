@@ -211,7 +211,6 @@ def scan_biff(stream: bytes) -> tuple[str | None, bool]:
     (version,) = struct.unpack_from("<H", stream, 4)
     if version < 0x0600 and version != 0:  # 0x0500 BIFF5 (Excel 5.0/95)
         return "BIFF5", False
-    encrypted = False
     in_globals = True
     offset = 0
     while offset + 4 <= len(stream):
@@ -219,7 +218,9 @@ def scan_biff(stream: bytes) -> tuple[str | None, bool]:
         data = stream[offset + 4 : offset + 4 + length]
         offset += 4 + length
         if typ == FILEPASS and in_globals:
-            encrypted = True
+            # every record after it is encrypted: its sizes are noise, not the sheet's
+            # (an RC4 file's DIMENSIONS would read as billions of rows)
+            return None, True
         elif typ == EOF:
             in_globals = False
         elif typ == DIMENSIONS:
@@ -228,7 +229,7 @@ def scan_biff(stream: bytes) -> tuple[str | None, bool]:
             _check_column(struct.unpack_from("<H", data, 2)[0])
         elif typ == MULRK and len(data) >= 6:
             _check_column(struct.unpack_from("<H", data, len(data) - 2)[0])
-    return None, encrypted
+    return None, False
 
 
 def _check_column(column: int) -> None:

@@ -35,6 +35,12 @@ class SourceFile:
     ignored_columns: list[str] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)  # schema fields found in the headers
     scales: dict[str, int] = field(default_factory=dict)
+    # how the header was understood (`inspect`, the manifest): its rows as a spreadsheet
+    # program numbers them, every column (header, field or None), the money units
+    header_rows: list[int] = field(default_factory=list)
+    columns: list[tuple[str, str | None]] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)
+    mapped: list[str] = field(default_factory=list)  # fields named by the user's own names
 
 
 @dataclass

@@ -17,12 +17,8 @@ from wudi_audit.errors import UserInputError
 from wudi_audit.read.delimited import read_csv, read_parquet
 from wudi_audit.read.failures import reraise_interrupts, unreadable
 from wudi_audit.read.grid import select_fields
-from wudi_audit.read.headers import (
-    HeaderMatch,
-    find_header,
-    missing_columns_error,
-    two_level_header,
-)
+from wudi_audit.read.headers import HeaderMatch, check_mapping, find_header
+from wudi_audit.read.missing import MissingFieldsError, missing_columns_error
 from wudi_audit.read.native import quiet_native
 from wudi_audit.read.raw import RawTable, ReadLimits, SourceFile
 from wudi_audit.read.sniff import check_zip_limits, sniff_format
@@ -47,6 +43,8 @@ def read_table(
     role_zh, role_en = role or (schema.label_zh, ROLE_EN.get(schema.name, schema.name))
     try:
         return _read_table(path, schema, sheet, all_sheets, limits, cell_types)
+    except MissingFieldsError as exc:  # `inspect` reads what was found
+        raise MissingFieldsError(f"{role_zh}：{exc.zh}", f"{role_en}: {exc.en}", exc.best) from None
     except UserInputError as exc:
         raise UserInputError(f"{role_zh}：{exc.zh}", f"{role_en}: {exc.en}") from exc.__cause__
 
@@ -113,6 +111,11 @@ def _read_workbook(
     except BaseException as exc:  # a native panic derives from BaseException
         reraise_interrupts(exc)
         raise unreadable(where, exc, source.format, noise) from exc
+    if not names:  # a workbook.xml with an empty <sheets/>
+        raise UserInputError(
+            f"工作簿中没有工作表，文件已损坏或不是有效的表格文件：{where}",
+            f"the workbook has no sheet; the file is damaged or not a spreadsheet: {where}",
+        )
     if sheet is not None:
         if sheet not in names:
             raise UserInputError(
@@ -150,17 +153,11 @@ def _match_sheets(
             continue
         rows = grid.head(30).rows()
         match, partial = find_header(rows, schema, f"{where}［{name}］")
-        if match is None and (pair := two_level_header(rows, schema)) is not None:
-            raise UserInputError(
-                f"{where}［{name}］的表头占两行（第 {pair + 1}、{pair + 2} 行，含合并单元格），"
-                "无法可靠对应各列；请改为单行表头后重试",
-                f"{where} [{name}]: a two-level merged header in rows {pair + 1} and "
-                f"{pair + 2}; use a single header row",
-            )
         if match is None:
             if partial is not None and (best is None or len(partial.columns) > len(best.columns)):
                 best = partial
             continue
+        check_mapping(match, schema, f"{where}［{name}］")
         numeric = None
         if types is not None and "id_number" in match.columns:
             column = grid.columns[match.columns["id_number"]]
@@ -177,7 +174,7 @@ def _match_sheets(
     if not frames:
         if best is None:
             raise UserInputError(f"工作表为空：{where}", f"the sheet is empty: {where}")
-        raise missing_columns_error(schema, best, where)
+        raise missing_columns_error(schema, best, where, where)
     return frames
 
 

@@ -28,6 +28,7 @@ KNOWN = {
     "duration_seconds",
     "language",
     "ids_masked",
+    "column_names",
 }
 
 
@@ -100,12 +101,25 @@ def write_run_sheet(workbook, report: Report, formats: Formats) -> None:
         )
         for note in source.get("notes") or []:
             line("", note)
+        if source.get("header_rows"):
+            rows = "、".join(str(r) for r in source["header_rows"])
+            line("", f"表头行：第 {rows} 行" if zh else f"Header row(s): {rows}")
         if source.get("ignored_columns"):
             line(
                 "",
                 ("未使用的列：" if zh else "Ignored columns: ")
                 + ("、" if zh else ", ").join(source["ignored_columns"]),
             )
+
+    names = m.get("column_names") or []
+    if names:
+        section(
+            "指定的列名",
+            "Column names given",
+            *(["表", "字段", "表头", "来自"] if zh else ["Table", "Field", "Header", "From"]),
+        )
+        for name in names:
+            line(name["table"], name["field"], name["header"], name["from"])
 
     ledger = m.get("ledger")
     if ledger:

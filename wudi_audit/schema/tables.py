@@ -32,6 +32,9 @@ class TableSchema:
     name: str
     label_zh: str
     fields: tuple[Field, ...]
+    # the user's own names (SPEC §3): (field, header as written), from `--column` or the
+    # settings file's `[columns.<table>]`; they win over the words
+    mapping: tuple[tuple[str, str], ...] = ()
 
     @property
     def required(self) -> tuple[Field, ...]:
@@ -39,6 +42,10 @@ class TableSchema:
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return {f.name: f.kind.value for f in self.fields}
 
 
 def _f(name: str, label: str, kind: Kind, required: bool, *aliases: str) -> Field:
