@@ -435,3 +435,29 @@ def test_another_rate_unit_stops_naming_it(tmp_path, unit):
     proc = _check(tmp_path, SAMPLE / "claims.xlsx", "--ref-dir", str(ref))
     assert proc.returncode == 2
     assert f"“{unit}”" in proc.stderr.splitlines()[0] and "项目目录清单" in proc.stderr
+
+
+def test_settings_file_names_a_reference_lists_column(tmp_path):
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    rows = _rows()
+    at = rows[1].index("项目编号")
+    codes = sorted({r[at] for r in rows[2:] if r[at]})
+    # the online rate under a header no rule can know, at 1 yuan: every online hour over it
+    _write(
+        ref / "catalog.xlsx",
+        [["项目编号", "网络课程单价", "线下补贴标准"]] + [[c, 1, 30] for c in codes],
+    )
+    unnamed = _check(tmp_path, SAMPLE / "claims.xlsx", "--ref-dir", str(ref))
+    assert unnamed.returncode == 0, unnamed.stderr
+    before = _pairs(tmp_path / "r.json")
+    settings = tmp_path / "wudi-audit.toml"
+    settings.write_text('[columns.catalog]\nonline_rate = "网络课程单价"\n', encoding="utf-8")
+    named = _check(
+        tmp_path, SAMPLE / "claims.xlsx", "--ref-dir", str(ref), "--config", str(settings)
+    )
+    assert named.returncode == 0, named.stderr
+    after = _pairs(tmp_path / "r.json")
+    assert after != before  # the 1-yuan online rate now caps the amounts
+    manifest = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["manifest"]
+    assert manifest["column_names"][0]["table"] == "catalog"
