@@ -12,12 +12,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# the review loop once (docs/ledger.md): check the demo batch, an officer's decisions
+# (sample_data/decisions.csv) filled into the workbook, recorded in a fresh demo ledger,
+# then the next batch checked against that ledger
+DEMO_INPUTS := --attendance sample_data/attendance.xlsx --ref-dir sample_data/ref
+DEMO_LEDGER := sample_data/out/ledger
+
 demo: $(STAMP)
 	mkdir -p sample_data/out
-	$(BIN)/wudi-audit check sample_data/claims.xlsx \
-		--attendance sample_data/attendance.xlsx --ref-dir sample_data/ref \
+	rm -rf $(DEMO_LEDGER)
+	$(BIN)/wudi-audit check sample_data/claims.xlsx $(DEMO_INPUTS) --ledger $(DEMO_LEDGER) \
 		-o sample_data/out/claims.exceptions.xlsx --json sample_data/out/claims.exceptions.json \
 		--fail-on never
+	$(BIN)/python scripts/fill_decisions.py sample_data/out/claims.exceptions.xlsx \
+		sample_data/decisions.csv sample_data/out/claims.reviewed.xlsx
+	$(BIN)/wudi-audit ledger add sample_data/claims.xlsx $(DEMO_INPUTS) --ledger $(DEMO_LEDGER) \
+		--batch-id 2026第3批 --decisions sample_data/out/claims.reviewed.xlsx
+	$(BIN)/wudi-audit ledger list --ledger $(DEMO_LEDGER)
+	$(BIN)/wudi-audit check sample_data/next_batch.csv --ref-dir sample_data/ref \
+		--ledger $(DEMO_LEDGER) -o sample_data/out/next_batch.exceptions.xlsx \
+		--json sample_data/out/next_batch.exceptions.json --fail-on never
 
 # the README's pictures: the demo workbook printed by LibreOffice (Debian packages
 # libreoffice-calc-nogui, fonts-noto-cjk, poppler-utils), first page of each sheet

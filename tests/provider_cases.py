@@ -82,6 +82,13 @@ AT_LOW_CAP = {"amount": "772.10"}
 LOW_RATES = {"catalog": [{"online_rate": "13.6", "offline_rate": "27.7"}]}
 
 CASES: dict[str, list[tuple[str, list[dict], Lists, list[int]]]] = {
+    # strikes are counted from the ledger's decisions only: the flagged and boundary cases
+    # (1 versus 2 struck batches, non-T returns, overturned returns) are in
+    # tests/test_decisions.py through the command line
+    "O408": [
+        ("no ledger: no strike", [{}], P, []),
+        ("this batch's own returns are never strikes", [{"online_hours": "1"}], P, []),
+    ],
     "O401": [
         ("registered, found by name", [{}], P, []),
         ("registered, found by code", [{"provider_code": CODE, "provider_name": "别名"}], P, []),

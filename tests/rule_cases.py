@@ -144,6 +144,12 @@ CASES: dict[str, list[tuple[str, list[dict], list[int]]]] = {
         ("three times: the first stands", [{}, {}, {}], [1, 2]),
         ("earlier end date stands even on a later row", [{"end_date": "2026-03-20"}, {}], [0]),
     ],
+    # A returned claim sent again is known only from the ledger's decisions: through the
+    # command line with real ledgers in tests/test_decisions.py.
+    "S309": [
+        ("no ledger: nothing was returned", [{}, {}], []),
+        ("the same claim twice in the batch is S306, not S309", [{}, {}], []),
+    ],
     # Batch-only cases; the ledger's part is in tests/test_history_rules.py.
     "S303": [
         ("three trainings in a year", [_training(i) for i in range(3)], []),

@@ -59,20 +59,26 @@ def codes(document: dict) -> set[tuple[str, int]]:
     return {(e["code"], e["source_row"]) for e in document["exceptions"]}
 
 
-def test_add_records_passed_claims_and_says_what_was_left_out(tmp_path):
+def test_add_records_every_claim_with_the_rules_decision(tmp_path):
+    # SPEC §3.4 (issue 20): without --decisions, 通过 is recorded as paid and every other
+    # claim as returned, all decided by the rules
     ledger = tmp_path / "台账 共享"
     claims = batch(tmp_path / "2026第3批.csv", [claim(1), claim(2), claim(3, 考核结果="不合格")])
     proc = add(claims, ledger)
     assert proc.returncode == 0, proc.stderr
-    assert "记入 / recorded 2 笔" in proc.stdout and "退回 reject 1 笔" in proc.stdout
+    assert "记入 / recorded 3 笔" in proc.stdout
+    assert "通过 / paid 2 笔，退回 / returned 1 笔" in proc.stdout
     [entry] = ledger_json(ledger)
-    assert entry["batch_id"] == "2026第3批" and entry["claims"] == 2
-    assert entry["years"] == [2026] and entry["amount"] == 1680.0
+    assert entry["batch_id"] == "2026第3批" and entry["claims"] == 3
+    assert (entry["paid"], entry["paid_amount"], entry["returned"]) == (2, 1680.0, 1)
+    assert entry["years"] == [2026]
     files = list(ledger.glob("year=2026/*.parquet"))
     assert [batch_of_file(f)[0] for f in files] == ["2026第3批"]
     frame = pl.read_parquet(files[0])
     assert dict(frame.schema) == LEDGER_SCHEMA
-    assert frame["source_row"].to_list() == [2, 3]
+    assert frame["source_row"].to_list() == [2, 3, 4]
+    assert frame["decision"].to_list() == ["pass", "pass", "reject"]
+    assert set(frame["decided_by"]) == {"rules"} and frame["codes"][2] == "T204"
 
 
 def test_include_review_records_claims_for_review(tmp_path):
@@ -80,11 +86,10 @@ def test_include_review_records_claims_for_review(tmp_path):
     # the same identity number under two names: P106 (review) on both rows
     rows = [claim(1), claim(1, 姓名="李四", 班级编号="C9", 项目编号="P9")]
     claims = batch(tmp_path / "b.csv", rows)
-    assert "记入 / recorded 0 笔" in add(claims, ledger).stdout
+    assert "通过 / paid 0 笔，退回 / returned 2 笔" in add(claims, ledger).stdout
     run("ledger", "remove", "b", "--ledger", str(ledger))
-    assert (
-        "记入 / recorded 2 笔" in add(claims, ledger, "--include-review", "--batch-id", "b2").stdout
-    )
+    again = add(claims, ledger, "--include-review", "--batch-id", "b2").stdout
+    assert "通过 / paid 2 笔，退回 / returned 0 笔" in again
 
 
 def test_same_content_again_is_a_no_op_and_conflicts_need_replace(tmp_path):
@@ -162,8 +167,8 @@ def test_three_years_in_the_ledger_then_a_fourth_training(tmp_path):
     _, document = check_json(fourth, ledger, tmp_path)
     assert codes(document) == {("S303", 2)}
     assert document["exceptions"][0]["evidence"]["ledger_count"] == 3
-    # a fourth add is judged against the first three: the claim is rejected, not recorded
-    assert "记入 / recorded 0 笔" in add(fourth, ledger).stdout
+    # a fourth add is judged against the first three: the claim is recorded as returned
+    assert "通过 / paid 0 笔，退回 / returned 1 笔" in add(fourth, ledger).stdout
 
 
 @pytest.mark.parametrize("kind", ["file", "corrupt", "foreign", "version"])
@@ -181,7 +186,7 @@ def test_an_unreadable_history_stops_the_run(tmp_path, kind):
             pl.DataFrame({"x": [1]}).write_parquet(path)
         else:
             frame = pl.read_parquet(path)
-            frame.write_parquet(path, metadata={"wudi_ledger_version": "2"})
+            frame.write_parquet(path, metadata={"wudi_ledger_version": "3"})
     proc = run("check", str(claims), "--ledger", str(ledger), "-o", str(tmp_path / "r.xlsx"))
     assert proc.returncode == 2, proc.stdout
     first_line = proc.stderr.splitlines()[0]
@@ -297,9 +302,16 @@ def test_check_reads_only_the_years_the_batch_reaches(tmp_path):
     old = batch(tmp_path / "old.csv", [claim(1, 开班日期="2019-03-02", 结业日期="2019-03-15")])
     assert add(old, ledger).returncode == 0
     [path] = ledger.glob("year=2019/*.parquet")
-    path.write_bytes(b"PAR1 broken")  # a year the batch does not reach is never opened
+    # the paid history of a year the batch does not reach is never read
     _, document = check_json(batch(tmp_path / "b.csv", [claim(1)]), ledger, tmp_path)
     assert document["manifest"]["ledger"]["files_read"] == 0
+    # but O408 counts the returns of every year (the notice sets no window), so a damaged
+    # file anywhere stops the run rather than let a provider's strikes go uncounted
+    path.write_bytes(b"PAR1 broken")
+    far = run(
+        "check", str(tmp_path / "b.csv"), "--ledger", str(ledger), "-o", str(tmp_path / "x.xlsx")
+    )
+    assert far.returncode == 2 and path.name in far.stderr
     near = batch(tmp_path / "near.csv", [claim(1, 开班日期="2020-03-02", 结业日期="2020-03-10")])
     proc = run("check", str(near), "--ledger", str(ledger), "-o", str(tmp_path / "r.xlsx"))
     assert proc.returncode == 2 and path.name in proc.stderr  # 2019 is within 365 days

@@ -6,15 +6,20 @@ shared by one batch and a folder of batches)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
+
 from wudi_audit.checks.base import AuditInputs
 from wudi_audit.checks.engine import AuditResult, run_rules_by_pack
+from wudi_audit.ledger.decisions import decisions_of_the_rules, read_decisions
 from wudi_audit.ledger.history import History, read_history
 from wudi_audit.ledger.layout import resolve_folder
+from wudi_audit.ledger.record import AddOutcome, ledger_rows, write_batch
 from wudi_audit.normalise.inputs import LoadedInputs, load_inputs
 from wudi_audit.report.sampling import draw_sample, seed_from_hash
 from wudi_audit.report.tables import Report, build_report
@@ -113,6 +118,8 @@ def attach_history(inputs: AuditInputs, history: History) -> None:
     inputs.history_totals = history.totals
     inputs.history_scan = history.scan
     inputs.history_named = history.named
+    inputs.history_returned = history.returned
+    inputs.history_strikes = history.strikes
 
 
 def ledger_manifest(history: History) -> dict:
@@ -192,3 +199,75 @@ def audit_batch(
     report.manifest["column_names"] = [name.describe() for name in request.columns]
     lap("report")
     return AuditedBatch(run, report)
+
+
+@dataclass
+class Recorded:
+    """What `ledger add` did: the outcome, and the claims paid and returned."""
+
+    outcome: AddOutcome
+    batch_id: str
+    paid: int = 0
+    returned: int = 0
+    by_officer: int = 0
+    changed: int = 0
+
+
+def record_batch(
+    request: BatchRequest,
+    packs: Sequence[RulePack],
+    *,
+    decisions: Path | None = None,
+    include_review: bool = False,
+    replace: bool = False,
+) -> Recorded:
+    """`ledger add`: judge the batch again under the ledger's lock and record every claim
+    with its final decision — the officer's from the reviewed workbook (`decisions`), else
+    the rules' (SPEC §3.4)."""
+    folder = request.ledger or resolve_folder(None)[0]
+    claims_bytes = _read_claims(request.claims)
+    content_hash = hashlib.sha256(claims_bytes).hexdigest() if claims_bytes else ""
+    decisions_sha = hashlib.sha256(_read_claims(decisions)).hexdigest() if decisions else None
+    done = Recorded(AddOutcome("unchanged", 0, []), request.resolved_batch_id)
+
+    def judge() -> pl.DataFrame:
+        run = run_batch(request, packs)
+        claims = run.result.claims
+        if decisions is not None:
+            read = read_decisions(decisions, claims, run.content_hash)
+            chosen, done.by_officer, done.changed = read.frame, read.by_officer, read.changed
+        else:
+            chosen = decisions_of_the_rules(
+                claims, ("pass", "review") if include_review else ("pass",)
+            )
+        rows = ledger_rows(
+            claims,
+            chosen,
+            batch_id=request.resolved_batch_id,
+            content_hash=run.content_hash,
+            source_file=request.claims.name,
+            added_at=dt.datetime.now(dt.UTC),
+            decisions_sha256=decisions_sha,
+        )
+        done.paid = int(rows["decision"].eq("pass").sum())
+        done.returned = int(rows["decision"].eq("reject").sum())
+        return rows
+
+    done.outcome = write_batch(
+        folder,
+        judge,
+        batch_id=request.resolved_batch_id,
+        content_hash=content_hash,
+        replace=replace,
+        decisions_sha256=decisions_sha,
+    )
+    return done
+
+
+def _read_claims(path: Path | None) -> bytes:
+    """The file's bytes for its hash; a file that cannot be read is left to the reader,
+    which says why in the user's words."""
+    try:
+        return path.read_bytes() if path is not None else b""
+    except OSError:
+        return b""

@@ -13,6 +13,7 @@ from wudi_audit.checks import (  # noqa: F401  (registration)
     procurement,
     providers,
     repeats,
+    returns,
     sites,
     standards,
     subsidy,

@@ -62,6 +62,14 @@ EXPLANATIONS: dict[str, tuple[str, str, str]] = {
         "从目录中调整或删除重合的项目，避免同一培训从两个渠道领取补贴。",
         "Remove or change the overlapping entries so one training is not paid twice.",
     ),
+    "O408": (
+        "申领的培训机构在台账中已有至少 2 个批次（参数 strikes），每个批次都有申领因培训实施"
+        "问题（T201–T210）被最终退回。",
+        "核实该机构两次未按规定实施培训是否有正当理由；无正当理由的，按通知取消其项目制培训"
+        "主体资格，本批次申领暂缓支付。",
+        "Establish whether the provider had good reason both times; without one, the notice "
+        "removes its eligibility: hold this batch's claims.",
+    ),
     "P101": (
         "公民身份号码无效：不是 17 位数字加 1 位数字或 X、前两位不是省级代码、出生日期不存在"
         "或在未来、校验码（ISO 7064 MOD 11-2）错误。15 位旧号码升级为 18 位后接受。",
@@ -143,6 +151,12 @@ EXPLANATIONS: dict[str, tuple[str, str, str]] = {
         "同一证书编号出现在多笔申领上（本批次或台账），同一人同一班级的重复记录除外。",
         "核验证书真伪和持证人；一证多用的申领不予补贴。",
         "Verify the certificate and its holder; a certificate used twice is not paid twice.",
+    ),
+    "S309": (
+        "本批次的申领与台账中已被最终退回的申领为同一学员、同一项目、同一班级。",
+        "核对上次退回的原因（证据中的规则代码与复核说明）是否已纠正；未纠正的再次退回。",
+        "Check that what the claim was returned for (codes and note in the evidence) has "
+        "been put right; if not, return it again.",
     ),
     "T201": (
         "总课时（线上 + 线下）低于项目制培训的最低课时。",

@@ -33,6 +33,7 @@ PLACEHOLDERS = {
     "seed": "N",
     "fmt": "xlsx|csv",
     "file": "FILE",
+    "decisions": "REVIEWED.xlsx",
     "column": "FIELD=HEADER",
 }
 # help texts that say it in both languages (the signatures' own are kept otherwise)

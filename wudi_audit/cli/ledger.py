@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -26,6 +25,7 @@ from wudi_audit.cli.options import (
     StandardsOption,
     UrbanRuralOption,
 )
+from wudi_audit.errors import UserInputError
 from wudi_audit.read.files import list_options, references_from
 
 ledger_app = typer.Typer(
@@ -56,22 +56,34 @@ def add(
     ] = False,
     include_review: Annotated[
         bool,
-        typer.Option("--include-review", help="复核的申领也记入 / record claims for review too"),
+        typer.Option(
+            "--include-review", help="复核的申领按通过记入 / record claims for review as paid"
+        ),
     ] = False,
+    decisions: Annotated[
+        Path | None,
+        typer.Option(
+            "--decisions",
+            help="复核后的异常工作簿（填好复核结论）/ the reviewed workbook with the decisions",
+        ),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """重新审核并把通过的申领记入台账 / re-check a batch and record its passed claims."""
-    import hashlib
-
+    """重新审核并把每笔申领按最终结论记入台账 / re-check a batch and record every claim with
+    its final decision."""
     from wudi_audit.ledger.layout import ledger_error
-    from wudi_audit.ledger.record import existing_content, ledger_rows, write_batch
-    from wudi_audit.pipeline import BatchRequest, run_batch
+    from wudi_audit.pipeline import BatchRequest, record_batch
     from wudi_audit.rules.pack import load_rule_packs
 
     resolved = resolve_options(config, ledger=ledger, ref_dir=ref_dir, rules=rules, columns=column)
     folder, ref_dir, rules = resolved.ledger, resolved.ref_dir, resolved.rules
     if folder.exists() and not folder.is_dir():
         raise ledger_error(f"{folder} 不是文件夹", f"{folder} is not a folder")
+    if decisions is not None and include_review:
+        raise UserInputError(
+            "--decisions 与 --include-review 不能同时使用：复核的申领按复核结论记入",
+            "--decisions and --include-review exclude each other: the workbook decides",
+        )
     request = BatchRequest(
         claims,
         attendance or [],
@@ -84,47 +96,28 @@ def add(
         sheet,
         columns=resolved.columns,
     )
-    packs = load_rule_packs(rules)
-    try:
-        content_hash = hashlib.sha256(claims.read_bytes()).hexdigest()
-    except OSError:
-        content_hash = ""  # the reader gives the proper message below
-    if content_hash and (same := existing_content(folder, content_hash)):
-        typer.echo(_unchanged(same))
-        raise typer.Exit(0)
-    verdicts = ("pass", "review") if include_review else ("pass",)
-    left_out: dict[str, int] = {}
-
-    def judge():
-        run = run_batch(request, packs)
-        counts = dict(run.result.claims.group_by("verdict").len().iter_rows())
-        left_out.update({v: n for v, n in counts.items() if v not in verdicts})
-        return ledger_rows(
-            run.result.claims,
-            batch_id=request.resolved_batch_id,
-            content_hash=run.content_hash,
-            source_file=claims.name,
-            verdicts=verdicts,
-            added_at=dt.datetime.now(dt.UTC),
-        )
-
-    outcome = write_batch(
-        folder,
-        judge,
-        batch_id=request.resolved_batch_id,
-        content_hash=content_hash,
+    done = record_batch(
+        request,
+        load_rule_packs(rules),
+        decisions=decisions,
+        include_review=include_review,
         replace=replace,
     )
+    outcome = done.outcome
     if outcome.status == "unchanged":
         typer.echo(_unchanged(outcome.same_content_as))
         raise typer.Exit(0)
-    names = {"reject": "退回 reject", "review": "复核 review"}
-    why = "，".join(f"{names.get(v, v)} {n} 笔" for v, n in sorted(left_out.items()))
     verb = "替换并记入 / replaced," if outcome.status == "replaced" else "记入 / recorded"
     years = "、".join(str(y) for y in outcome.years) or "—"
+    by = (
+        f"；复核人决定 {done.by_officer} 笔，其中改判 {done.changed} 笔 / officer decided "
+        f"{done.by_officer}, changed {done.changed}"
+        if decisions is not None
+        else "；按审核结论 / as the rules decided"
+    )
     typer.echo(
-        f"wudi-audit: 台账 {folder}：批次“{request.resolved_batch_id}”{verb} "
-        f"{outcome.recorded} 笔（年度 {years}）；未记入 / left out：{why or '0'}"
+        f"wudi-audit: 台账 {folder}：批次“{done.batch_id}”{verb} {outcome.recorded} 笔"
+        f"（年度 {years}）：通过 / paid {done.paid} 笔，退回 / returned {done.returned} 笔{by}"
     )
 
 
@@ -150,42 +143,54 @@ def list_(
     folder = resolve_options(config, ledger=ledger).ledger
     batches = list_batches(folder)
     if as_json:
-        document = [
-            {
-                "batch_id": b.batch_id,
-                "years": sorted(set(b.years)),
-                "claims": b.claims,
-                "amount": round(b.amount_fen / 100, 2),
-                "added_at": b.added_at,
-                "content_hash": b.content_hash,
-            }
-            for b in batches
-        ]
+        document = [b.document() for b in batches]
         typer.echo(json.dumps(document, ensure_ascii=False, indent=1))
         return
     if not batches:
         typer.echo(f"wudi-audit: 台账 {folder} 中没有批次 / no batches in the ledger")
         return
-    table = Table(title=f"台账 / ledger {folder}")
-    for header, justify in (
-        ("批次 batch", "left"),
-        ("年度 years", "left"),
-        ("笔数 claims", "right"),
-        ("金额（元）amount", "right"),
-        ("记入时间 added (UTC)", "left"),
-        ("内容哈希 hash", "left"),
-    ):
-        table.add_column(header, justify=justify)
-    for b in batches:
-        table.add_row(
+    rows = [
+        (
             b.batch_id,
             "、".join(str(y) for y in sorted(set(b.years))),
-            f"{b.claims:,}",
-            f"{b.amount_fen / 100:,.2f}",
+            f"{b.paid:,}",
+            f"{b.paid_fen / 100:,.2f}",
+            f"{b.returned:,}",
+            f"{b.returned_fen / 100:,.2f}",
+            f"{b.by_officer:,}",
+            f"{b.changed:,}",
             b.added_at,
-            b.content_hash[:12],
+            b.content_hash,
         )
-    Console(highlight=False).print(table)
+        for b in batches
+    ]
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        # a pipe, a cron log: one plain line per batch, every column whole
+        typer.echo("\t".join(h for h, _ in LIST_COLUMNS))
+        for row in rows:
+            typer.echo("\t".join(row))
+        return
+    table = Table(title=f"台账 / ledger {folder}")
+    for header, justify in LIST_COLUMNS:
+        table.add_column(header, justify=justify, overflow="fold")
+    for row in rows:
+        table.add_row(*row[:-1], row[-1][:12])
+    console.print(table)
+
+
+LIST_COLUMNS = (
+    ("批次 batch", "left"),
+    ("年度 years", "left"),
+    ("通过 paid", "right"),
+    ("通过金额 paid (yuan)", "right"),
+    ("退回 returned", "right"),
+    ("退回金额 returned (yuan)", "right"),
+    ("复核人决定 by officer", "right"),
+    ("改判 changed", "right"),
+    ("记入时间 added (UTC)", "left"),
+    ("内容哈希 hash", "left"),
+)
 
 
 @ledger_app.command("remove", cls=Command)

@@ -1,6 +1,10 @@
 """Read from the ledger only what a batch needs: the years its end dates reach back to,
 and the persons it claims for (predicate push-down on the year partitions, a semi-join on
-identity numbers), so a check costs in proportion to the batch, not to the history."""
+identity numbers), so a check costs in proportion to the batch, not to the history.
+
+Only `pass` records are paid history (S303–S305, S307, P106, P107, S308, P108 count them);
+the batch's persons' `reject` records are read for S309, and the returns for training
+delivery (T codes) of every year for O408."""
 
 from __future__ import annotations
 
@@ -16,12 +20,11 @@ from wudi_audit.ledger.layout import (
     check_folder,
     ledger_error,
     ledger_files,
-    validate_file,
+    scan_ledger,
 )
 from wudi_audit.ledger.lock import wait_for_commit
 from wudi_audit.schema.ledger import (
     HISTORY_SCHEMA,
-    LEDGER_SCHEMA,
     NAMED_COLUMNS,
     TOTALS_SCHEMA,
     empty_history,
@@ -48,6 +51,10 @@ class History:
     files_read: int = 0
     batches_read: int = 0
     own_batch_skipped: list[str] = field(default_factory=list)
+    # the batch's persons' returned claims (S309)
+    returned: pl.DataFrame = field(default_factory=empty_history)
+    # every returned claim with a training-delivery code, any year (O408's strikes)
+    strikes: pl.DataFrame = field(default_factory=empty_history)
 
 
 def years_needed(claims: pl.DataFrame, window_days: int) -> list[int]:
@@ -87,19 +94,26 @@ def read_history(
     own = own_batch(files, batch_id, content_hash)
     history.own_batch_skipped = sorted(own)
     years = set(years_needed(claims, window_days))
-    chosen = [f for f in files if f.year in years and f.batch_id not in own]
-    for f in chosen:
-        validate_file(f.path)
+    others = [f for f in files if f.batch_id not in own]
+    chosen = [f for f in others if f.year in years]
     history.files_read = len(chosen)
     history.batches_read = len({f.batch_id for f in chosen})
-    if not chosen:
+    if not others:
         return history
-    scan = pl.scan_parquet(
-        [f.path for f in chosen],
-        hive_partitioning=True,
-        hive_schema={"year": pl.Int32},
-        schema=LEDGER_SCHEMA,
+    every = scan_ledger(
+        [f.path for f in others], hive_partitioning=True, hive_schema={"year": pl.Int32}
     ).select(list(HISTORY_SCHEMA))
+    # O408 counts strikes over the whole history (the years are not a window for it)
+    strikes = every.filter(
+        (pl.col("decision") == "reject") & pl.col("codes").str.contains(r"(^|,)T2\d\d")
+    )
+    if not chosen:
+        history.strikes = _collect(strikes, folder)
+        return history
+    read = scan_ledger(
+        [f.path for f in chosen], hive_partitioning=True, hive_schema={"year": pl.Int32}
+    ).select(list(HISTORY_SCHEMA))
+    scan = read.filter(pl.col("decision") == "pass")  # paid history only
     history.scan = scan
     # one pass over the years read: the records of the batch's persons (S303–S305, P106)
     # and of the batch's names (P107), by hash lookups, so other columns are decoded only
@@ -109,7 +123,8 @@ def read_history(
     matched = scan.filter(
         pl.col("id_number").is_in(persons) | name_key(pl.col("name")).is_in(names)
     )
-    plans = [matched]
+    returned = read.filter((pl.col("decision") == "reject") & pl.col("id_number").is_in(persons))
+    plans = [matched, returned, strikes]
     if with_totals:
         paid = scan.filter(pl.col("amount_fen") > 0)
         plans += [
@@ -127,6 +142,18 @@ def read_history(
         ) from exc
     history.records = collected[0].select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
     history.named = history.records.select(NAMED_COLUMNS)
+    history.returned = collected[1].select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
+    history.strikes = collected[2].select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
     if with_totals:
-        history.totals = pl.concat(collected[1:]).drop_nulls("key").cast(TOTALS_SCHEMA)
+        history.totals = pl.concat(collected[3:]).drop_nulls("key").cast(TOTALS_SCHEMA)
     return history
+
+
+def _collect(plan: pl.LazyFrame, folder: Path) -> pl.DataFrame:
+    try:
+        return plan.collect().select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
+    except Exception as exc:
+        raise ledger_error(
+            f"读取台账 {folder} 时出错（文件可能已损坏）；为免漏查重复申领，审核已停止",
+            f"cannot read the ledger {folder} ({type(exc).__name__}: {exc})",
+        ) from exc

@@ -21,7 +21,9 @@ import polars as pl
 from wudi_audit.errors import UserInputError
 from wudi_audit.schema.ledger import (
     LEDGER_SCHEMA,
+    READABLE_VERSIONS,
     SCHEMA_VERSION,
+    V1_DEFAULTS,
 )
 
 PARTITION = re.compile(r"^year=([0-9]{4})$")
@@ -115,9 +117,9 @@ def ledger_files(folder: Path) -> list[LedgerFile]:
 VERSION_KEY = "wudi_ledger_version"
 
 
-def validate_file(path: Path) -> None:
-    """A ledger file must be readable Parquet of this schema version with exactly the
-    ledger's columns and types. Only the footer is read."""
+def validate_file(path: Path) -> int:
+    """A ledger file must be readable Parquet of a version this tool reads, with exactly
+    that version's columns and types; returns the version. Only the footer is read."""
     try:
         schema = dict(pl.read_parquet_schema(path))
         version = pl.read_parquet_metadata(path).get(VERSION_KEY)
@@ -127,15 +129,17 @@ def validate_file(path: Path) -> None:
             f"cannot read ledger file {path} ({type(exc).__name__}); stopped so that "
             "repeat claims cannot pass",
         ) from exc
-    if version != str(SCHEMA_VERSION):
+    number = int(version) if version and version.isdigit() else None
+    if number not in READABLE_VERSIONS:
         raise ledger_error(
             f"{path} 不是本版本的台账文件（格式版本 {version or '无'}，应为 {SCHEMA_VERSION}）",
             f"{path} is not a ledger file of schema version {SCHEMA_VERSION} "
             f"(found {version or 'none'})",
         )
-    if schema != LEDGER_SCHEMA:
-        missing = sorted(set(LEDGER_SCHEMA) - set(schema))
-        extra = sorted(set(schema) - set(LEDGER_SCHEMA))
+    expected = READABLE_VERSIONS[number]
+    if schema != expected:
+        missing = sorted(set(expected) - set(schema))
+        extra = sorted(set(schema) - set(expected))
         parts = [
             f"缺少列 {', '.join(missing)}" if missing else "",
             f"多出列 {', '.join(extra)}" if extra else "",
@@ -145,3 +149,27 @@ def validate_file(path: Path) -> None:
             f"{path} 不是本版本的台账文件（{detail}）",
             f"{path} does not have the ledger's columns (missing {missing}, extra {extra})",
         )
+    return number
+
+
+def scan_ledger(paths: list[Path], **options: object) -> pl.LazyFrame:
+    """The files as one frame of today's columns: each version scanned with its own
+    columns, a version-1 record read as decided by the rules (`pass`)."""
+    by_version: dict[int, list[Path]] = {}
+    for path in paths:
+        by_version.setdefault(validate_file(path), []).append(path)
+    scans = []
+    for version, files in sorted(by_version.items()):
+        scan = pl.scan_parquet(files, schema=READABLE_VERSIONS[version], **options)
+        if version != SCHEMA_VERSION:
+            added = [
+                pl.lit(V1_DEFAULTS.get(c), dtype=t).alias(c)
+                for c, t in LEDGER_SCHEMA.items()
+                if c not in READABLE_VERSIONS[version]
+            ]
+            scan = scan.with_columns(added)
+        scans.append(scan.select(scan.collect_schema().names()))
+    if not scans:
+        return pl.LazyFrame(schema=LEDGER_SCHEMA)
+    columns = [*LEDGER_SCHEMA, *(k for k in scans[0].collect_schema() if k not in LEDGER_SCHEMA)]
+    return pl.concat([s.select(columns) for s in scans], how="vertical")

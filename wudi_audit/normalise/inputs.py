@@ -225,6 +225,10 @@ class AuditInputs:
     history_scan: pl.LazyFrame = field(default_factory=lambda: empty_history().lazy())
     # the ledger's records of the batch's names: name, id_number, source_row, batch_id (P107)
     history_named: pl.DataFrame = field(default_factory=lambda: empty_named())
+    # the ledger's returned claims of the batch's persons (S309)
+    history_returned: pl.DataFrame = field(default_factory=empty_history)
+    # every returned claim with a training-delivery code, any year (O408)
+    history_strikes: pl.DataFrame = field(default_factory=empty_history)
 
     def has(self, name: str) -> bool:
         """An input a rule needs: `claims`, `attendance`, a reference list,

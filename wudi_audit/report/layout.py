@@ -39,6 +39,10 @@ COLUMN_KINDS: dict[str, tuple[str, int]] = {
     "id_note": ("wrap", 24),
     "amount_at_stake": ("money", 12),
     "source_sheet": ("text", 9),
+    # the officer's columns on 申领审核
+    "decision": ("decision", 9),
+    "decision_note": ("decision", 24),
+    "reviewer": ("decision", 9),
     # 抽查样本 sheet
     "stratum": ("text", 16),
     "probability": ("hours", 10),
@@ -86,6 +90,7 @@ class Formats:
     total_label: Any
     total_int: Any
     note: Any
+    decision: Any  # the officer's cells: unlocked, shaded as a form to fill in
     by_value: dict[str, Any]  # 通过/复核/退回/提示 → coloured format, keyed by code
 
     @classmethod
@@ -120,6 +125,9 @@ class Formats:
             total_label=add(total),
             total_int=add({**total, "num_format": "#,##0"}),
             note=add({"font_color": "#595959", "italic": True}),
+            decision=add(
+                {**base, "locked": False, "bg_color": "#FFFBE6", "text_wrap": True, "indent": 1}
+            ),
             by_value={
                 code: add(
                     {

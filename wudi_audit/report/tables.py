@@ -58,7 +58,15 @@ HEADERS = {
     "stratum": ("分层（培训机构）", "Stratum (provider)"),
     "probability": ("入样概率", "Inclusion probability"),
     "why_drawn": ("抽取说明", "Why drawn"),
+    # the officer's decision (SPEC §3.4, §4): left empty for the review, read back by
+    # `ledger add --decisions`
+    "decision": ("复核结论", "Decision"),
+    "decision_note": ("复核说明", "Review note"),
+    "reviewer": ("复核人", "Reviewer"),
 }
+DECISION_COLUMNS = ("decision", "decision_note", "reviewer")
+# what an officer may write in 复核结论 (a drop-down of the first two)
+DECISION_VALUES = {"通过": "pass", "退回": "reject", "pass": "pass", "reject": "reject"}
 # SPEC §4: the order of the columns on each sheet (申领编号 only when the batch has one)
 CLAIM_COLUMNS = (
     "source_row",
@@ -78,6 +86,7 @@ CLAIM_COLUMNS = (
     "amount_at_stake",
     "reason",
     "id_note",
+    *DECISION_COLUMNS,
 )
 EXCEPTION_COLUMNS = (
     "claim_id",
@@ -154,7 +163,7 @@ def damaged_display(number: str, lang: str = "zh") -> str:
     return pick(lang, DAMAGED_PREFIX) + shown
 
 
-def _identity_display(frame: pl.DataFrame, lang: str, mask_ids: bool) -> pl.Series:
+def identity_display(frame: pl.DataFrame, lang: str, mask_ids: bool) -> pl.Series:
     """The identity number to show: masked when asked, damaged ones marked as such."""
     number = frame.select(
         mask_id_number(pl.col("id_number")) if mask_ids else pl.col("id_number")
@@ -205,7 +214,7 @@ def build_report(
     ex = ex.join(claim_keys, on="row_id", how="left", maintain_order="left")
     exceptions = ex.select(
         pl.col("claim_id"),
-        _identity_display(ex, lang, mask_ids),
+        identity_display(ex, lang, mask_ids),
         name_expr.alias("name"),
         pl.col("code"),
         pl.col("code").replace_strict(names, default="").alias("rule_name"),
@@ -256,7 +265,7 @@ def build_report(
         pl.col("source_row"),
         pl.col("claim_id"),
         name_expr.alias("name"),
-        _identity_display(claims, lang, mask_ids),
+        identity_display(claims, lang, mask_ids),
         pl.col("project_code"),
         pl.col("class_id"),
         pl.col("provider_name"),
@@ -277,6 +286,7 @@ def build_report(
         .when(pl.col("id_legacy15"))
         .then(pl.lit(legacy_note))
         .alias("id_note"),
+        *[pl.lit(None, dtype=pl.String).alias(c) for c in DECISION_COLUMNS],
     )
     exceptions = exceptions.drop("row_id")
     manifest = {

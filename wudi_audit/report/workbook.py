@@ -68,6 +68,8 @@ class TableWriter:
                 writers.append(("string", f.code))
             elif kind == "wrap":
                 writers.append(("string", f.wrap))
+            elif kind == "decision":
+                writers.append(("string", f.decision))
             elif kind in ("verdict", "severity"):
                 writers.append(("coloured", f.text))
             else:
@@ -117,6 +119,23 @@ class TableWriter:
                 else:
                     write_string(r, col, value, coloured.get(value, fmt))
 
+    def _decision_columns(self, sheet, col: int, last: int) -> None:
+        """复核结论 as a drop-down of 通过 / 退回 (its header's comment explains it)."""
+        sheet.data_validation(
+            1,
+            col,
+            last,
+            col,
+            {
+                "validate": "list",
+                "source": ["通过", "退回"],
+                "input_title": "复核结论",
+                "input_message": "通过 或 退回 / pass or return",
+                "error_title": "复核结论",
+                "error_message": "请选择 通过 或 退回 / choose 通过 or 退回",
+            },
+        )
+
     def table(self, base_name: str, headers: Sequence[str], frame: pl.DataFrame) -> None:
         writers = self._column_writers(frame)
         widths = self._widths(headers, frame)
@@ -136,12 +155,20 @@ class TableWriter:
         for part in range(chunks):
             name = base_name if part == 0 else f"{base_name}({part + 1})"
             sheet = self.workbook.add_worksheet(name)
-            for col, width in enumerate(widths):
-                sheet.set_column(col, col, width)
+            for col, (width, (_, fmt)) in enumerate(zip(widths, writers, strict=True)):
+                # the officer's columns carry their format on empty cells too
+                sheet.set_column(col, col, width, fmt if fmt is self.formats.decision else None)
             sheet.freeze_panes(1, 0)
             sheet.set_row(0, 30)
             for col, header in enumerate(headers):
                 sheet.write_string(0, col, header, self.formats.header)
+            if "decision" in frame.columns:  # a comment only on the row being written
+                sheet.write_comment(
+                    0,
+                    frame.columns.index("decision"),
+                    DECISION_HELP[self.lang],
+                    {"x_scale": 3, "y_scale": 2.5},
+                )
             in_part = min(MAX_DATA_ROWS, frame.height - part * MAX_DATA_ROWS)
             rows_frame = frame.slice(part * MAX_DATA_ROWS, in_part)
             offset = part * MAX_DATA_ROWS - 1
@@ -150,6 +177,8 @@ class TableWriter:
             else:
                 self._rows_cell_by_cell(sheet, rows_frame, writers, heights, offset)
             last = max(in_part, 1)
+            if "decision" in frame.columns:
+                self._decision_columns(sheet, frame.columns.index("decision"), last)
             sheet.autofilter(0, 0, last, len(headers) - 1)
             if text_columns:
                 ranges = " ".join(
@@ -157,6 +186,20 @@ class TableWriter:
                 )
                 sheet.ignore_errors({"number_stored_as_text": ranges})
             set_up_printing(sheet)
+
+
+DECISION_HELP = {
+    "zh": (
+        "复核结论：对“复核”的申领请选择 通过 或 退回；“通过”“退回”的申领留空即按审核结论，"
+        "也可改判（退回改为通过须在“复核说明”写明理由）。复核人填姓名。完成后运行 "
+        "wudi-audit ledger add 申领文件 --decisions 本工作簿，记入历史台账。"
+    ),
+    "en": (
+        "Decision: for each claim under review choose 通过 (pass) or 退回 (return); left "
+        "empty, a pass or return keeps the verdict; a return turned to pass needs a review "
+        "note. Then run wudi-audit ledger add CLAIMS --decisions THIS.xlsx."
+    ),
+}
 
 
 def text_width(text: pl.Expr) -> pl.Expr:

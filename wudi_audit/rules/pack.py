@@ -28,6 +28,7 @@ PARAMETERS: dict[str, tuple[type, float, float]] = {
     "max_online_hours_per_day": (float, 0, 24 * 60),
     "device_window_minutes": (int, 1, 24 * 60),
     "device_max_trainees": (int, 1, 100_000),
+    "strikes": (int, 1, 100),
     "min_working_age": (int, 0, 100),
     "women_retirement_track": (int, 50, 55),
 }

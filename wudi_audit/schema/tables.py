@@ -161,6 +161,17 @@ CLAIMS = TableSchema(
             "职业技能等级证书编号",
         ),
         _f("claim_id", "申领编号", Kind.CODE, False, "申领编号"),
+        _f(
+            "phone",
+            "联系电话",
+            Kind.TEXT,
+            False,
+            "联系电话",
+            "手机号码",
+            "手机号",
+            "联系方式",
+            "电话",
+        ),
         # one column holding both dates (SPEC §3, real exports); read only where the
         # batch has no separate start and end columns
         _f(

@@ -118,6 +118,7 @@ WORDS: dict[str, dict[str, str]] = {
         "training_site": r"(培训|办班|授课|上课)(地点|场地|地址)",
         "certificate_no": r".*证书(编号|号码|号)",
         "claim_id": r"(申领|申请)(编号|单号|流水号)",
+        "phone": r"(学员|本人|联系人)?(联系|手机|移动)?(电话|手机)(号码|号)?|联系方式",
         "training_period": r"(培训)?(起止|起讫)(日期|时间)|培训(时间|日期|期间)",
     },
     "attendance": {
