@@ -39,6 +39,7 @@ screenshots: demo
 	$(BIN)/python scripts/screenshots.py sample_data/out/claims.exceptions.xlsx sample_data/out/render
 	mkdir -p docs/images
 	cp sample_data/out/render/summary.png sample_data/out/render/exceptions.png docs/images/
+	$(BIN)/python scripts/decisions_picture.py sample_data/out/claims.reviewed.xlsx docs/images/decisions.png
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
