@@ -9,7 +9,7 @@ import json
 import polars as pl
 import pytest
 
-from tests.conftest import claims_inputs, flagged
+from tests.conftest import claims_inputs, flagged, id_for
 from wudi_audit.errors import UserInputError
 from wudi_audit.ledger.record import ledger_rows
 from wudi_audit.normalise.table import normalize
@@ -221,7 +221,12 @@ def test_p106_against_the_ledger():
     result = flagged("P106", with_history([{}], [other(1, name="李四")]))
     assert rows_of(result) == [2]
     evidence = json.loads(result["evidence"].item())
-    assert evidence == {"other_names": ["李四"], "ledger_batches": ["2026第1批"]}
+    assert evidence == {
+        "other_names": ["李四"],
+        "other_names_count": 1,
+        "ledger_batches": ["2026第1批"],
+        "ledger_batches_count": 1,
+    }
     assert "台账" in result["message_zh"].item()
     assert flagged("P106", with_history([{}], [other(1, name="张 三")])).height == 0
 
@@ -299,3 +304,30 @@ def test_mask_ids_masks_the_other_numbers_in_evidence():
     assert p107["evidence"]["other_numbers"][0]["id_number"] == "320505********1243"
     assert p107["id_number"] == "320505********1233"
     assert "320505199001011243" not in json.dumps(document, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("empty", ["id_number", "class_id"])
+def test_s308_a_claim_is_never_its_own_evidence_with_an_empty_key(empty):
+    # issue 22: on independent batches S308 flagged a claim whose identity number or class
+    # was empty against its own row (6 false alarms in 4,000 claims)
+    alone = {**CERT, empty: ""}
+    assert flagged("S308", claims_inputs([alone])).height == 0
+    # two such claims sharing a number: each cites the other, never itself
+    pair = [alone, {**alone, "id_number": "11010519491231002X"} if empty == "class_id" else alone]
+    result = flagged("S308", claims_inputs(pair))
+    assert rows_of(result) == [2, 3]
+    cited = [json.loads(e)["other_claims"] for e in result["evidence"]]
+    assert [[o["source_row"] for o in c] for c in cited] == [[3], [2]]
+    assert [json.loads(e)["other_claims_count"] for e in result["evidence"]] == [1, 1]
+
+
+def test_s308_many_claims_of_one_number_list_ten_and_count_all():
+    rows = [
+        {**CERT, "id_number": id_for("1990-01-01", serial=n), "class_id": f"K{n}"}
+        for n in range(1, 40)
+    ]
+    result = flagged("S308", claims_inputs(rows))
+    assert result.height == 39
+    first = json.loads(result["evidence"][0])
+    assert len(first["other_claims"]) == 10 and first["other_claims_count"] == 38
+    assert [o["source_row"] for o in first["other_claims"]] == list(range(3, 13))

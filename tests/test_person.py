@@ -174,8 +174,10 @@ def test_p105_not_run_without_a_category_column():
 def test_p106_evidence_lists_the_other_names():
     result = flagged("P106", claims_inputs([{}, {"name": "李四", "class_id": "C2"}]))
     assert result["evidence"].to_list() == [
-        '{"other_names":["李四"],"ledger_batches":[]}',
-        '{"other_names":["张三"],"ledger_batches":[]}',
+        '{"other_names":["李四"],"other_names_count":1,"ledger_batches":[],'
+        '"ledger_batches_count":0}',
+        '{"other_names":["张三"],"other_names_count":1,"ledger_batches":[],'
+        '"ledger_batches_count":0}',
     ]
 
 

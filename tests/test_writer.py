@@ -83,3 +83,39 @@ def test_summary_sheet_names_every_rule_not_run(tmp_path, lang):
     summary = fastexcel.read_excel(path).load_sheet(0, header_row=None).to_polars()
     text = " ".join(str(v) for row in summary.rows() for v in row if v is not None)
     assert ("T205 未运行" if lang == "zh" else "T205 not run") in text
+
+
+def test_streamed_json_is_the_same_text_as_one_dump_in_any_slice_size(monkeypatch):
+    # issue 21: the JSON is written a slice of exceptions at a time; the text is the one
+    # json.dumps(document, indent=1) gives, whatever the slice
+    import json
+
+    import polars as pl
+
+    from wudi_audit.report import json_doc
+
+    report = report_for(
+        [
+            {
+                "assessment": "不合格",
+                "class_id": f"C{i}",
+                "id_number": id_for("1990-01-01", serial=i),
+            }
+            for i in range(7)
+        ]
+        + [{"online_hours": "30", "offline_hours": "10", "amount": "9999"}]
+    )
+    rows = report.exceptions.select(
+        pl.col(c).alias(k) for k, c in json_doc.EXCEPTION_KEYS.items()
+    ).with_columns(pl.col("evidence_text").fill_null(""))
+    exceptions = rows.to_dicts()
+    for e in exceptions:
+        e["evidence"] = json.loads(e["evidence"]) if e["evidence"] else {}
+    document = {"manifest": report.manifest, "summary": report.summary, "exceptions": exceptions}
+    whole = json.dumps(document, ensure_ascii=False, indent=1, default=str)
+    assert len(exceptions) > 3
+    for size in (1, 3, 10_000):
+        monkeypatch.setattr(json_doc, "SLICE", size)
+        assert json_doc.to_json(report) == whole
+    empty = json_doc.to_json(report_for([{}]))
+    assert json.loads(empty)["exceptions"] == [] and '"exceptions": []' in empty

@@ -7,6 +7,8 @@ import polars as pl
 from wudi_audit.checks.base import AuditInputs, Severity, flags, register
 from wudi_audit.rules.pack import RulePack
 
+MAX_LISTED = 10
+
 
 def certificate_key(column: pl.Expr) -> pl.Expr:
     """Upper case, white space removed (full-width characters are folded on reading)."""
@@ -30,7 +32,10 @@ def certificate_reused(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     """The same certificate number (upper-cased, white space removed) on more than one
     claim, in the batch or the ledger, other than the same claim recorded again (same
     identity number and class). Every batch claim that carries it is flagged, with the
-    other claims as evidence. Empty cells never match."""
+    other claims as evidence (at most ten and the count). Empty cells never match; a claim
+    is never its own evidence, also when its identity number or class is empty. Bounded
+    however many claims share one number: each number's occurrences are counted and the
+    first few listed once, never joined pairwise."""
     batch = (
         inputs.claims.lazy()
         .with_columns(certificate_key(pl.col("certificate_no")).alias("_cert"))
@@ -44,42 +49,74 @@ def certificate_reused(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
                 "class_id",
                 pl.col("source_row"),
                 pl.lit(None, pl.String).alias("batch_id"),
+                pl.col("row_id").cast(pl.Int64).alias("_self"),
             ),
             inputs.history_scan.with_columns(
                 certificate_key(pl.col("certificate_no")).alias("_cert")
             )
             .join(batch.select("_cert").unique(), on="_cert", how="semi")
-            .select("_cert", "id_number", "class_id", "source_row", "batch_id"),
+            .select(
+                "_cert",
+                "id_number",
+                "class_id",
+                "source_row",
+                "batch_id",
+                pl.lit(None, pl.Int64).alias("_self"),
+            ),
         ]
     )
-    same_claim = (pl.col("id_number") == pl.col("_o_id")).fill_null(False) & (
-        pl.col("class_id") == pl.col("_o_class")
-    ).fill_null(False)
-    others = (
-        batch.select("row_id", "_cert", "id_number", "class_id", "source_row")
-        .join(
-            occurrences.rename(
-                {
-                    "id_number": "_o_id",
-                    "class_id": "_o_class",
-                    "source_row": "_o_row",
-                    "batch_id": "_o_batch",
-                }
-            ),
-            on="_cert",
+    listed = MAX_LISTED * 2  # enough to list ten after a claim's own are taken out
+    per_number = (
+        occurrences.sort("_cert", "batch_id", "source_row", nulls_last=False)
+        .group_by("_cert", maintain_order=True)
+        .agg(
+            pl.len().alias("_total"),
+            pl.struct(
+                pl.col("batch_id").alias("_o_batch"),
+                pl.col("source_row").alias("_o_row"),
+                pl.col("id_number").alias("_o_id"),
+                pl.col("class_id").alias("_o_class"),
+                pl.col("_self").alias("_o_self"),
+            )
+            .head(listed)
+            .alias("_first"),
         )
-        .filter(~same_claim)
-        .sort("row_id", "_o_batch", "_o_row", nulls_last=False)
-        .group_by("row_id", "_cert", maintain_order=True)
+    )
+    # how often each claim (identity number and class, both given) carries the number
+    same = (
+        occurrences.filter(pl.col("id_number").is_not_null() & pl.col("class_id").is_not_null())
+        .group_by("_cert", "id_number", "class_id")
+        .len("_same")
+    )
+    found = (
+        batch.select("row_id", "_cert", "id_number", "class_id", "source_row")
+        .join(per_number, on="_cert")
+        .join(same, on=["_cert", "id_number", "class_id"], how="left")
+        .with_columns((pl.col("_total") - pl.col("_same").fill_null(1)).alias("_n"))
+        .filter(pl.col("_n") > 0)
+    )
+    # the listed others: the number's first occurrences but the claim itself and the same
+    # claim recorded again (at most `listed` a claim: bounded)
+    mine = (pl.col("_o_self") == pl.col("row_id").cast(pl.Int64)).fill_null(False) | (
+        (pl.col("_o_id") == pl.col("id_number")) & (pl.col("_o_class") == pl.col("class_id"))
+    ).fill_null(False)
+    listed_others = (
+        found.select("row_id", "id_number", "class_id", "_first")
+        .explode("_first")
+        .unnest("_first")
+        .filter(~mine)
+        .group_by("row_id", maintain_order=True)
         .agg(
             pl.struct(
                 pl.col("_o_batch").alias("batch_id"),
                 pl.col("_o_row").alias("source_row"),
                 pl.col("_o_id").alias("id_number"),
-            ).alias("_others"),
-            pl.len().alias("_n"),
+            )
+            .head(MAX_LISTED)
+            .alias("_others")
         )
     )
+    others = found.drop("_first").join(listed_others, on="row_id", how="left")
     where = pl.col("_others").list.eval(
         pl.when(pl.element().struct.field("batch_id").is_null())
         .then(pl.format("本批次第 {} 行", pl.element().struct.field("source_row")))
@@ -114,5 +151,9 @@ def certificate_reused(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
             where_en.list.head(5).list.join("; "),
         ),
         pl.lit(0, dtype=pl.Int64),
-        {"certificate_no": pl.col("_cert"), "other_claims": pl.col("_others")},
+        {
+            "certificate_no": pl.col("_cert"),
+            "other_claims": pl.col("_others"),
+            "other_claims_count": pl.col("_n"),
+        },
     )

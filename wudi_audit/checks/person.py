@@ -402,5 +402,10 @@ def one_number_several_names(inputs: AuditInputs, pack: RulePack) -> pl.LazyFram
             pl.when(in_ledger).then(pl.lit(" (batch and ledger)")).otherwise(pl.lit("")),
         ),
         pl.lit(0, dtype=pl.Int64),
-        {"other_names": pl.col("_others"), "ledger_batches": pl.col("_ledger_batches")},
+        {
+            "other_names": pl.col("_others").list.head(10),
+            "other_names_count": pl.col("_others").list.len(),
+            "ledger_batches": pl.col("_ledger_batches").list.head(10),
+            "ledger_batches_count": pl.col("_ledger_batches").list.len(),
+        },
     )

@@ -20,6 +20,8 @@ from wudi_audit.checks.base import (
 from wudi_audit.checks.subsidy import BATCH_ORDER
 from wudi_audit.rules.pack import RulePack
 
+MAX_LISTED = 10  # evidence lists: at most ten items, and the count
+
 CLAUSE_S7 = (
     "七、培训补贴：「原则上每人每年可享受不超过3次政府补贴性培训，同一职业同一等级一年内不可"
     "重复享受。一年内不得就同一个培训项目重复申领」"
@@ -91,22 +93,29 @@ def too_many_trainings(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
         .group_by(group)
         .agg(
             pl.len().alias("_paid"),
-            pl.struct(
-                pl.col("batch_id"), pl.col("source_row"), pl.col("end_date").cast(pl.String)
-            ).alias("_ledger"),
+            pl.struct(pl.col("batch_id"), pl.col("source_row"), pl.col("end_date").cast(pl.String))
+            .head(MAX_LISTED)
+            .alias("_ledger"),
         )
     )
+    ordered = _batch(inputs, keys).with_columns(
+        (pl.int_range(pl.len()).over(group) + 1).alias("_nth")
+    )
+    # the person's first rows of the year, at most ten: held once per person, not per claim
+    first_rows = ordered.group_by(group, maintain_order=True).agg(
+        pl.col("source_row").head(MAX_LISTED).alias("_rows")
+    )
     batch = (
-        _batch(inputs, keys)
-        .with_columns(
-            (pl.int_range(pl.len()).over(group) + 1).alias("_nth"),
-            pl.col("source_row").implode().over(group).alias("_rows"),
-        )
+        ordered.join(first_rows, on=group, how="left")
         .join(paid, on=group, how="left")
         .with_columns(pl.col("_paid").fill_null(0))
         .with_columns((pl.col("_paid") + pl.col("_nth")).alias("_count"))
         .filter(pl.col("_count") > limit)
-        .with_columns(pl.col("_rows").list.head(pl.col("_nth") - 1).alias("_earlier"))
+        .with_columns(
+            pl.col("_rows")
+            .list.head(pl.min_horizontal(pl.col("_nth") - 1, MAX_LISTED))
+            .alias("_earlier")
+        )
     )
     return flags(
         batch,
@@ -126,7 +135,7 @@ def too_many_trainings(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
             "year": pl.col("_year"),
             "count": pl.col("_count"),
             "ledger_count": pl.col("_paid"),
-            "earlier_batch_rows": pl.col("_earlier"),
+            "earlier_batch_rows": pl.col("_earlier"),  # at most ten; the count is nth − 1
             "ledger_claims": pl.col("_ledger"),
         },
     )

@@ -4,11 +4,13 @@ workbook on Windows, so replacing it fails)."""
 
 from __future__ import annotations
 
+import io
+import sys
 import tempfile
 from pathlib import Path
 
 from wudi_audit.errors import UserInputError
-from wudi_audit.report.json_doc import to_json
+from wudi_audit.report.json_doc import write_json
 from wudi_audit.report.outputs import AtomicOutputs, write_bytes_output
 from wudi_audit.report.tables import Report
 from wudi_audit.report.workbook import write_workbook
@@ -52,7 +54,14 @@ def write_report(report: Report, workbook: Path, json_path: Path | None) -> None
         else:
             write_workbook(report, outputs.temporary_for(workbook))
         if json_path is not None:
-            write_bytes_output(json_path, to_json(report).encode("utf-8"), outputs)
+            if str(json_path) == "-":
+                stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+                write_json(report, stream)
+                stream.flush()
+                stream.detach()
+            else:
+                with outputs.temporary_for(json_path).open("w", encoding="utf-8", newline="") as f:
+                    write_json(report, f)
         commit_outputs(outputs)
     except BaseException:
         outputs.discard()
