@@ -7,20 +7,25 @@ string expressions, the same cells XlsxWriter's constant-memory mode writes: inl
 strings, text truncated to 32,767 UTF-16 units, control characters and U+FFFE/U+FFFF as
 Excel's `_xHHHH_` escapes (a literal `_xHHHH_` escaped in turn), `& < >` escaped,
 `xml:space="preserve"` where text begins or ends with white space, numbers as `%.16G`,
-never a formula. After XlsxWriter closes the file the rows go into those sheets' XML.
+never a formula. After XlsxWriter closes the file the rows go into those sheets' XML,
+built and compressed a slice of rows at a time, so a sheet of a million rows is never one
+string in memory.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 from xlsxwriter.utility import _utf16_truncate, xl_col_to_name
 
 MIN_ROWS = 2_000  # smaller tables are written cell by cell, as before
+SLICE = 50_000  # rows turned into XML at a time
 MAX_CHARS = 32_767  # Excel's cell limit, in UTF-16 units
 CONTROL = "[\x00-\x08\x0b-\x1f\ufffe\uffff]"
 CONTROL_CHARS = [chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0xFFFE, 0xFFFF)]
@@ -28,10 +33,28 @@ CONTROL_CHARS = [chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0xFFFE
 
 @dataclass
 class PendingRows:
-    """Data rows to place into `sheet` (an XlsxWriter worksheet), from row 2 on."""
+    """Data rows to place into `sheet` (an XlsxWriter worksheet), from row 2 on: the
+    frame and how to write it; the XML is made when the rows are placed."""
 
     sheet: object
-    xml: str
+    frame: pl.DataFrame
+    styles: list[int | None]
+    numeric: list[bool]
+    value_styles: dict[int, dict[str, int]] = field(default_factory=dict)
+    heights: list[int] | None = None
+
+    def xml_slices(self):
+        """The rows' XML, as bytes, a slice of rows at a time."""
+        for start in range(0, self.frame.height, SLICE):
+            heights = self.heights[start : start + SLICE] if self.heights is not None else None
+            yield rows_xml(
+                self.frame.slice(start, SLICE),
+                self.styles,
+                self.numeric,
+                self.value_styles,
+                heights,
+                first_row=start + 2,
+            ).encode("utf-8")
 
 
 def usable(frame: pl.DataFrame) -> bool:
@@ -78,8 +101,9 @@ def rows_xml(
     numeric: list[bool],
     value_styles: dict[int, dict[str, int]] | None = None,
     heights: list[int] | None = None,
+    first_row: int = 2,
 ) -> str:
-    """`<row>` elements for every row of `frame`, the first on sheet row 2. A column in
+    """`<row>` elements for every row of `frame`, the first on sheet row `first_row`. A column in
     `value_styles` takes its style from its value (a coloured 退回), else `styles[i]`;
     `heights` gives each row's height in points, None or 0 for the default."""
     value_styles = value_styles or {}
@@ -91,7 +115,7 @@ def rows_xml(
         else:
             columns.append(_as_text(frame[name]))
     texts = pl.DataFrame(columns) if columns else frame
-    row = (pl.int_range(pl.len(), dtype=pl.Int64) + 2).cast(pl.String)
+    row = (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).cast(pl.String)
     cells: list[pl.Expr] = []
     for i, (column, is_number) in enumerate(zip(columns, numeric, strict=True)):
         value = pl.col(column.name)
@@ -136,24 +160,42 @@ DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 
 def place(path: Path, workbook, pending: list[PendingRows]) -> None:
     """Put each pending sheet's rows into the file XlsxWriter wrote, before `</sheetData>`,
-    and widen its `<dimension>` to the rows written. The file is rewritten in place."""
+    and widen its `<dimension>` to the rows written. The file is rewritten beside itself
+    and renamed over it; every entry is streamed, the rows a slice at a time."""
     if not pending:
         return
     sheets = [s for s in workbook.worksheets() if not s.is_chartsheet]
     targets = {f"xl/worksheets/sheet{sheets.index(p.sheet) + 1}.xml": p for p in pending}
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out:
-        for info, data in entries:
-            if info.filename in targets:
-                data = _splice(data, targets[info.filename])
-            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    temp = path.with_name(path.name + ".rows")
+    try:
+        with (
+            zipfile.ZipFile(path) as source,
+            zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out,
+        ):
+            for info in source.infolist():
+                target = zipfile.ZipInfo(info.filename, info.date_time)
+                target.compress_type = zipfile.ZIP_DEFLATED
+                target.external_attr = info.external_attr
+                # a big sheet may pass 2 GB uncompressed: ZIP64 for those alone
+                big = info.filename in targets
+                with out.open(target, "w", force_zip64=big) as sink:
+                    if big:
+                        _splice(source.read(info), targets[info.filename], sink)
+                    else:
+                        with source.open(info) as entry:
+                            shutil.copyfileobj(entry, sink, 1 << 20)
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()
 
 
-def _splice(sheet_xml: bytes, pending: PendingRows) -> bytes:
-    rows = pending.xml.encode("utf-8")
-    last_row = 1 + pending.xml.count("<row ")
+def _splice(sheet_xml: bytes, pending: PendingRows, sink) -> None:
+    last_row = 1 + pending.frame.height
     last_col = xl_col_to_name(pending.sheet.dim_colmax or 0)
     sheet_xml = DIMENSION.sub(f'<dimension ref="A1:{last_col}{last_row}"/>'.encode(), sheet_xml, 1)
     head, tail = sheet_xml.rsplit(b"</sheetData>", 1)
-    return head + rows + b"</sheetData>" + tail
+    sink.write(head)
+    for rows in pending.xml_slices():
+        sink.write(rows)
+    sink.write(b"</sheetData>" + tail)

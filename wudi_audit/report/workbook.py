@@ -97,8 +97,9 @@ class TableWriter:
         by_value = {label: fmt._get_xf_index() for label, fmt in self.coloured.items()}
         value_styles = {i: by_value for i, (kind, _) in enumerate(writers) if kind == "coloured"}
         heights = [LINE_HEIGHT * n if n > 1 else 0 for n in lines]
-        xml = fast_sheet.rows_xml(frame, styles, numeric, value_styles, heights)
-        self.pending.append(fast_sheet.PendingRows(sheet, xml))
+        self.pending.append(
+            fast_sheet.PendingRows(sheet, frame, styles, numeric, value_styles, heights)
+        )
 
     def _rows_cell_by_cell(self, sheet, frame: pl.DataFrame, writers, heights, offset) -> None:
         coloured = self.coloured
