@@ -62,6 +62,7 @@ $(BENCH_STAMP): $(STAMP)
 # openpyxl, the ledger, three sizes, peak RSS; batches cached in bench/out/
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/million.py
 
 bench-quick: $(BENCH_STAMP)
 	$(BIN)/python bench/bench.py --quick
