@@ -76,7 +76,7 @@ def sample_dir(tmp_path_factory) -> Path:
     from wudi_audit.sample.generate import write_sample
 
     out = tmp_path_factory.mktemp("sample")
-    planted = write_sample(out, 120)
+    planted = write_sample(out, 200)
     (out / "planted.txt").write_text(repr(planted))
     return out
 

@@ -9,6 +9,18 @@ def _near(number: str, **fields: str) -> dict:
     return {"id_number": number, "class_id": "BJ2026NEAR", **fields}
 
 
+def _phoned(n: int, phone: str, **fields: str) -> dict:
+    """Trainee n (a number of their own, a name of their own) with this phone."""
+    from tests.conftest import id_for
+
+    return {
+        "id_number": id_for("1990-01-01", serial=n + 1),
+        "name": f"学员{n}",
+        "phone": phone,
+        **fields,
+    }
+
+
 def _training(n: int, start: str = "2026-03-02", end: str | None = "2026-05-03") -> dict:
     """The same person in class n of a different project (so only S303 counts them)."""
     return {
@@ -209,5 +221,41 @@ CASES: dict[str, list[tuple[str, list[dict], list[int]]]] = {
             [{}, _near("320505199001011243", name="张 三")],
             [0, 1],
         ),
+    ],
+    # One phone for several trainees (SPEC §2 P108): the default pack's least is 3.
+    "P108": [
+        ("2 trainees on one phone", [_phoned(1, "13812345678"), _phoned(2, "13812345678")], []),
+        (
+            "3 trainees on one phone: every claim of it",
+            [_phoned(1, "13812345678"), _phoned(2, "13812345678"), _phoned(3, "13812345678")],
+            [0, 1, 2],
+        ),
+        (
+            "the same trainee twice is one person",
+            [
+                _phoned(1, "13812345678"),
+                _phoned(1, "13812345678", class_id="B9"),
+                _phoned(2, "13812345678"),
+            ],
+            [],
+        ),
+        (
+            "+86, spaces and dashes are the same number",
+            [
+                _phoned(1, "+86 138-1234-5678"),
+                _phoned(2, "138 1234 5678"),
+                _phoned(3, "8613812345678"),
+            ],
+            [0, 1, 2],
+        ),
+        (
+            "placeholders and short numbers never match",
+            [
+                _phoned(n, p)
+                for n, p in enumerate(["00000000", "00000000", "00000000", "123", "123", "123"])
+            ],
+            [],
+        ),
+        ("empty cells never match", [_phoned(n, "") for n in range(4)], []),
     ],
 }

@@ -263,12 +263,13 @@ def test_only_paid_records_are_paid_history(tmp_path):
 
 def test_a_ledger_of_the_previous_version_is_read_as_decided_by_the_rules(tmp_path):
     # tests/fixtures/ledger_v1: written by the code before issue 20 (`ledger add` of the
-    # demo batch with --include-review): 106 records of schema version 1
+    # then demo batch, tests/fixtures/ledger_v1_claims.xlsx, with --include-review): 106
+    # records of schema version 1
     ledger = tmp_path / "l"
     shutil.copytree(FIXTURES / "ledger_v1", ledger)
     [old] = json.loads(run("ledger", "list", "--ledger", str(ledger), "--json").stdout)
     assert (old["paid"], old["returned"], old["decided_by_officer"]) == (106, 0, 0)
-    demo = Path(__file__).resolve().parent.parent / "sample_data" / "claims.xlsx"
+    demo = FIXTURES / "ledger_v1_claims.xlsx"  # the claims that ledger was written from
     copy = tmp_path / "2026第2批.xlsx"
     shutil.copy(demo, copy)  # the same claims again, under another name and hash
     _, document = check(copy, ledger, "--batch-id", "2026第2批")
@@ -380,3 +381,62 @@ def test_ledger_list_under_a_pipe_prints_whole_tab_separated_lines(tmp_path):
     cells = line.split("\t")
     assert cells[0] == long_id and cells[2] == "1" and cells[4] == "1"
     assert cells[3] == "840.00" and len(cells[-1]) == 64  # the whole hash
+
+
+# ---- P108 against the ledger's paid claims ------------------------------------------------
+def test_p108_counts_the_ledgers_paid_trainees_on_one_phone(tmp_path):
+    ledger = tmp_path / "l"
+    headers = [*HEADERS, *PROVIDER, "联系电话"]
+
+    def phoned(n: int, phone: str, **fields: str) -> list[str]:
+        return [*claim(n, **fields), phone]
+
+    first = write_csv(
+        tmp_path / "a.csv", [headers, phoned(1, "138 1234 5678"), phoned(2, "+86-13812345678")]
+    )
+    assert add(first, ledger).returncode == 0
+    returned = write_csv(tmp_path / "r.csv", [headers, phoned(5, "13812345678", **SHORT)])
+    assert add(returned, ledger).returncode == 0  # a returned claim is not paid history
+    later = write_csv(tmp_path / "b.csv", [headers, phoned(3, "13812345678"), phoned(4, "0512-1")])
+    _, document = check(later, ledger)
+    p108 = [e for e in document["exceptions"] if e["code"] == "P108"]
+    assert [e["source_row"] for e in p108] == [2]
+    evidence = p108[0]["evidence"]
+    assert evidence["trainees"] == 3 and evidence["other_claims_count"] == 2
+    assert {o["batch_id"] for o in evidence["other_claims"]} == {"a"}
+
+
+# ---- kinds of excluded persons (issue 22, SPEC §3.3) -----------------------------------------
+def test_several_excluded_lists_each_named_by_its_kind(tmp_path):
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    rows = [claim(1), claim(2), claim(3), claim(4)]
+    claims = batch(tmp_path / "b.csv", rows)
+    at = HEADERS.index("公民身份号码")
+    # the financial roster without a kind column (财政供养人员 by default) …
+    write_csv(ref / "excluded.csv", [["公民身份号码", "生效日期"], [rows[0][at], "2020-01-01"]])
+    # … a list of the dead (a record with only a start date: from that date on) …
+    write_csv(
+        ref / "excluded_死亡人员.csv",
+        [["身份证号码", "名单类别", "开始日期"], [rows[1][at], "死亡人员", "2026-01-01"],
+         [rows[2][at], "死亡人员", "2026-12-01"]],
+    )  # fmt: skip
+    _, document = check(claims, tmp_path / "l", "--ref-dir", str(ref))
+    p104 = {e["source_row"]: e for e in document["exceptions"] if e["code"] == "P104"}
+    assert sorted(p104) == [2, 3]  # row 4 died after the training's start: not excluded
+    assert (
+        p104[2]["evidence"]["kind"] == "财政供养人员" and "财政供养人员名单" in p104[2]["message"]
+    )
+    assert p104[3]["evidence"]["kind"] == "死亡人员" and "死亡人员名单" in p104[3]["message"]
+    assert p104[3]["evidence"]["roster_file"] == "excluded_死亡人员.csv"
+    prison = write_csv(
+        tmp_path / "服刑.csv", [["公民身份号码", "名单类别"], [rows[3][at], "服刑人员"]]
+    )
+    dead = ref / "excluded_死亡人员.csv"
+    _, document = check(claims, tmp_path / "l", "--excluded", str(prison), "--excluded", str(dead))
+    kinds = {
+        e["source_row"]: e["evidence"]["kind"]
+        for e in document["exceptions"]
+        if e["code"] == "P104"
+    }
+    assert kinds == {3: "死亡人员", 5: "服刑人员"}  # the options replace the folder's lists

@@ -192,8 +192,8 @@ def test_sample_writes_the_benchmark_layout(tmp_path):
         tmp_path, 60, title_rows=3, serial_column=True, attendance_sheets=2, all_references=True
     )
     claims = fastexcel.read_excel(tmp_path / "claims.xlsx").load_sheet(0, header_row=3)
-    assert claims.width == 23 and claims.to_polars().columns[0] == "序号"
+    assert claims.width == 25 and claims.to_polars().columns[0] == "序号"
     assert fastexcel.read_excel(tmp_path / "attendance.xlsx").sheet_names == ["考勤1", "考勤2"]
     lists = {p.stem for p in (tmp_path / "ref").iterdir()}
-    assert lists == {"excluded", "catalog", "providers", "standards", "budget"}
+    assert lists == {"excluded", "catalog", "providers", "standards", "budget", "urban_rural"}
     assert min(min(rows) for rows in planted.values()) >= 5  # below three title rows

@@ -126,7 +126,7 @@ def test_not_run_names_the_option():
     )
     assert (
         reasons["P104"][0]
-        == "P104 未运行：未提供财政供养人员名单（--excluded 或 --ref-dir 中的 excluded.xlsx）"
+        == "P104 未运行：未提供排除人员名单（--excluded 或 --ref-dir 中的 excluded.xlsx）"
     )
     # attendance missing: its columns are not listed again
     assert reasons["T209"][0] == "T209 未运行：未提供考勤记录（--attendance）"

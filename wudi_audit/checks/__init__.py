@@ -7,6 +7,7 @@ from wudi_audit.checks import (  # noqa: F401  (registration)
     budget,
     catalogue,
     certificates,
+    contacts,
     data_quality,
     near_duplicates,
     person,

@@ -70,6 +70,13 @@ EXPLANATIONS: dict[str, tuple[str, str, str]] = {
         "Establish whether the provider had good reason both times; without one, the notice "
         "removes its eligibility: hold this batch's claims.",
     ),
+    "P108": (
+        "同一联系电话（去掉空格、横线、括号和 +86 后）出现在至少 3 名不同学员（不同身份证号）的"
+        "申领上，本批次或台账中；空号、不足 7 位和同一数字重复的号码不比对。",
+        "逐一电话联系学员本人，核实是否真实参训；由机构或组织者统一填写的电话是假学员的常见迹象。",
+        "Call each trainee in person to confirm the training; one organiser's phone for many "
+        "trainees is a common sign of trainees who never trained.",
+    ),
     "P101": (
         "公民身份号码无效：不是 17 位数字加 1 位数字或 X、前两位不是省级代码、出生日期不存在"
         "或在未来、校验码（ISO 7064 MOD 11-2）错误。15 位旧号码升级为 18 位后接受。",

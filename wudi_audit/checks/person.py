@@ -206,28 +206,41 @@ def outside_working_age(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     )
 
 
+DEFAULT_KIND = "财政供养人员"  # SPEC §3.3: a list without 名单类别
+
+
 @register(
     "P104",
-    "财政供养人员",
-    "on the excluded-persons roster",
+    "财政供养、死亡、服刑等名单人员",
+    "on an excluded-persons list",
     Severity.REJECT,
     CLAUSE_TARGET,
     needs=("claims", "excluded"),
-    example_zh="开班日期在财政供养人员名单有效期内（2020-01-01 起）",
-    example_en="on the excluded-persons roster on the start date (from 2020-01-01)",
+    example_zh="开班日期在死亡人员名单有效期内（2025-06-01 起）",
+    example_en="on the excluded-persons list (死亡人员) on the start date (from 2025-06-01)",
 )
 def on_excluded_roster(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
-    """The identity number is on the excluded-persons roster (财政供养人员名单) on the
-    training start date; an empty valid_from means always, an empty valid_to still in
-    force; both ends inclusive."""
+    """The identity number is on an excluded-persons list on the training start date: the
+    财政供养人员名单, or another list of persons not to be paid (死亡人员, 服刑人员, 在校学生
+    …, its 名单类别; empty means 财政供养人员). An empty valid_from means always, an empty
+    valid_to still in force (a date of death or the start of a sentence excludes from that
+    date on); both ends inclusive. The message and the evidence name the kind."""
+    lists = inputs.references["excluded"]
+    kind = pl.col("kind") if "kind" in lists.columns else pl.lit(None, pl.String)
+    file = (
+        pl.col("source_file").str.extract(r"([^/\\\\]+)$")
+        if "source_file" in lists.columns
+        else pl.lit(None, pl.String)
+    )
     roster = (
-        inputs.references["excluded"]
-        .lazy()
+        lists.lazy()
         .select(
             pl.col("id_number").alias("_roster_id"),
             pl.col("valid_from").alias("_from"),
             pl.col("valid_to").alias("_to"),
             pl.col("source_row").alias("_roster_row"),
+            file.alias("_roster_file"),
+            kind.fill_null(DEFAULT_KIND).alias("_kind"),
         )
         .drop_nulls("_roster_id")
     )
@@ -242,10 +255,14 @@ def on_excluded_roster(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     period, period_en = reference.period_text(pl.col("_from"), pl.col("_to"))
     return flags(
         joined,
-        pl.format("开班日期 {} 在财政供养人员名单有效期内（{}）", start, period),
-        pl.format("on the excluded-persons roster on the start date {} ({})", start, period_en),
+        pl.format("开班日期 {} 在{}名单有效期内（{}）", start, "_kind", period),
+        pl.format(
+            "on the excluded-persons list ({}) on the start date {} ({})", "_kind", start, period_en
+        ),
         whole_claim_at_stake(),
         {
+            "kind": pl.col("_kind"),
+            "roster_file": pl.col("_roster_file"),
             "roster_row": pl.col("_roster_row"),
             "valid_from": pl.col("_from"),
             "valid_to": pl.col("_to"),

@@ -26,7 +26,10 @@ AttendanceOption = Annotated[
 ]
 RefDirOption = Annotated[Path | None, typer.Option(help="参考名单文件夹 / reference lists")]
 ExcludedOption = Annotated[
-    Path | None, typer.Option(help="财政供养人员名单 / excluded-persons roster")
+    list[Path] | None,
+    typer.Option(
+        help="排除人员名单（财政供养、死亡、服刑人员等），可多次给出 / excluded persons, repeatable"
+    ),
 ]
 LedgerOption = Annotated[
     Path | None,

@@ -20,7 +20,7 @@ def sample(
     fmt: Annotated[str, typer.Option("--format", help="xlsx、csv 或 parquet")] = "xlsx",
     title_rows: Annotated[int, typer.Option(help="表头上方的标题行数 / title rows")] = 1,
     serial_column: Annotated[
-        bool, typer.Option("--serial-column", help="首列加“序号”（23 列）/ a leading 序号")
+        bool, typer.Option("--serial-column", help="首列加“序号”（25 列）/ a leading 序号")
     ] = False,
     attendance: Annotated[
         bool, typer.Option("--attendance/--no-attendance", help="生成考勤 / attendance")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from wudi_audit.facts.phone import phone_key
 from wudi_audit.ledger.layout import (
     HASH_PREFIX,
     LedgerFile,
@@ -120,8 +121,11 @@ def read_history(
     # for the rows that match
     persons = claims.get_column("id_number").drop_nulls().unique().implode()
     names = name_key(claims.get_column("name")).drop_nulls().unique().implode()
+    phones = claims.select(phone_key(pl.col("phone"))).to_series().drop_nulls().unique()
     matched = scan.filter(
-        pl.col("id_number").is_in(persons) | name_key(pl.col("name")).is_in(names)
+        pl.col("id_number").is_in(persons)
+        | name_key(pl.col("name")).is_in(names)
+        | phone_key(pl.col("phone")).is_in(phones.implode())  # P108's other trainees
     )
     returned = read.filter((pl.col("decision") == "reject") & pl.col("id_number").is_in(persons))
     plans = [matched, returned, strikes]

@@ -14,7 +14,7 @@ import polars as pl
 from wudi_audit.errors import UserInputError
 from wudi_audit.facts import idnumber
 from wudi_audit.normalise.table import normalize
-from wudi_audit.read.files import attendance_files
+from wudi_audit.read.files import attendance_files, list_name
 from wudi_audit.read.raw import RawTable, ReadLimits, SourceFile
 from wudi_audit.read.reader import read_table
 from wudi_audit.rules.pack import RulePack
@@ -165,11 +165,14 @@ def _normalise_all(
         sources["attendance"] = combined.sources
     refs: dict[str, pl.DataFrame] = {}
     ref_fields: dict[str, frozenset[str]] = {}
-    for name in references:
-        raw = read[f"ref {name}"]
-        refs[name] = normalize(raw)
-        ref_fields[name] = raw.present_fields
-        sources[name] = raw.sources
+    for key in references:
+        raw, name = read[f"ref {key}"], list_name(key)
+        frame = normalize(raw)
+        if name in refs:  # a second excluded list: its rows after the first's
+            frame = pl.concat([refs[name], frame], how="vertical_relaxed")
+        refs[name] = frame
+        ref_fields[name] = ref_fields.get(name, frozenset()) | raw.present_fields
+        sources[name] = [*sources.get(name, []), *raw.sources]
     inputs = AuditInputs(
         claims,
         attendance_frame,
@@ -190,6 +193,7 @@ def read_reference(
 ) -> RawTable:
     """Read a reference list with the claims' reader; a list that cannot be read or lacks
     a required column stops the run (exit 2) naming the list and the file."""
+    name = list_name(name)
     schema = with_names(TABLES[name], columns or [])
     try:
         return read_table(path, schema, limits=limits, cell_types=False)

@@ -38,6 +38,18 @@ def attendance_files(paths: list[Path]) -> list[Path]:
 
 
 REFERENCE_STEMS = ("catalog", "providers", "excluded", "standards", "budget", "urban_rural")
+# lists of which a batch may have several (SPEC §3.3): `excluded*` files, or the option
+# given several times; each is keyed `excluded`, `excluded:2`, … and read as one list
+SEVERAL = ("excluded",)
+
+
+def list_name(key: str) -> str:
+    """`excluded` for `excluded:2`: the list a key belongs to."""
+    return key.split(":", 1)[0]
+
+
+def _several(name: str, paths: list[Path]) -> dict[str, Path]:
+    return {name if i == 0 else f"{name}:{i + 1}": p for i, p in enumerate(paths)}
 
 
 def reference_files(ref_dir: Path | None) -> dict[str, Path]:
@@ -46,8 +58,13 @@ def reference_files(ref_dir: Path | None) -> dict[str, Path]:
     if not ref_dir.is_dir():
         raise UserInputError(f"参考名单文件夹不存在：{ref_dir}", f"no such folder: {ref_dir}")
     found: dict[str, Path] = {}
+    several: dict[str, list[Path]] = {name: [] for name in SEVERAL}
     for path in sorted(ref_dir.iterdir()):
         stem = path.stem.lower()
+        many = next((n for n in SEVERAL if stem.startswith(n)), None)
+        if many and path.is_file() and not is_temporary(path):
+            several[many].append(path)  # excluded.xlsx, excluded_死亡人员.xlsx …
+            continue
         if stem in REFERENCE_STEMS and path.is_file():
             if stem in found:
                 raise UserInputError(
@@ -55,20 +72,24 @@ def reference_files(ref_dir: Path | None) -> dict[str, Path]:
                     f"two files for the list {stem}: {found[stem].name}, {path.name}",
                 )
             found[stem] = path
+    for name, paths in several.items():
+        found.update(_several(name, paths))
     return found
 
 
 def list_options(
-    excluded: Path | None,
+    excluded: Path | list[Path] | None,
     catalog: Path | None,
     providers: Path | None,
     standards: Path | None,
     budget: Path | None,
     urban_rural: Path | None,
 ) -> dict[str, Path | None]:
-    """The one-list options by list name (SPEC §3.3's file stems)."""
+    """The list options by list name (SPEC §3.3's file stems); `--excluded` may be given
+    several times."""
+    excluded_paths = excluded if isinstance(excluded, list) else [excluded] if excluded else []
     return {
-        "excluded": excluded,
+        **_several("excluded", excluded_paths),
         "catalog": catalog,
         "providers": providers,
         "standards": standards,
@@ -80,5 +101,9 @@ def list_options(
 def references_from(ref_dir: Path | None, lists: dict[str, Path | None]) -> dict[str, Path]:
     """Reference lists from `--ref-dir`, each overridden by its own option."""
     references = reference_files(ref_dir)
-    references.update({name: path for name, path in lists.items() if path is not None})
+    given = {name: path for name, path in lists.items() if path is not None}
+    for name in SEVERAL:  # lists given by option replace that list's files, all of them
+        if any(list_name(key) == name for key in given):
+            references = {k: v for k, v in references.items() if list_name(k) != name}
+    references.update(given)
     return references

@@ -187,7 +187,14 @@ class TableWriter:
                 )
                 sheet.ignore_errors({"number_stored_as_text": ranges})
             set_up_printing(sheet)
+            if "evidence" in frame.columns and PRINTED_THROUGH in frame.columns:
+                # 异常明细 prints who, which rule, why, the evidence, the money and the row
+                # (its first eleven columns, fitted to the page width); the claim's other
+                # fields stay on screen
+                sheet.print_area(0, 0, last, frame.columns.index(PRINTED_THROUGH))
 
+
+PRINTED_THROUGH = "source_row"  # the exceptions sheet's last printed column
 
 DECISION_HELP = {
     "zh": (

@@ -29,6 +29,7 @@ PARAMETERS: dict[str, tuple[type, float, float]] = {
     "device_window_minutes": (int, 1, 24 * 60),
     "device_max_trainees": (int, 1, 100_000),
     "strikes": (int, 1, 100),
+    "phone_min_trainees": (int, 2, 100_000),
     "min_working_age": (int, 0, 100),
     "women_retirement_track": (int, 50, 55),
 }

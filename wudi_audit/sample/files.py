@@ -10,12 +10,18 @@ from pathlib import Path
 import xlsxwriter
 
 from wudi_audit.sample.people import (
+    DISQUALIFIED,
     DISTRICTS,
     LEVELS,
+    LOW_STANDARD,
+    NO_CODE,
+    NOT_IN_CATALOG,
     OCCUPATIONS,
     OFFLINE_RATE,
     ONLINE_RATE,
     PROVIDERS,
+    SMALL_BUDGET,
+    WON_BY_NONE,
     make_id,
 )
 
@@ -98,32 +104,78 @@ def write_references(folder: Path, claims: list[dict]) -> None:
                 sheet.write_string(r, col, value)
 
 
+URBAN_RURAL_OVERLAP = "智慧养老护理"  # a catalogue project also on the urban-rural list
+
+
 def write_other_references(folder: Path) -> None:
-    """The catalogue, registered providers, subsidy standards and budget, consistent with
-    the generated claims (rates 15/30 yuan a class hour, every provider registered)."""
+    """The catalogue, registered providers, subsidy standards, budget and urban-rural
+    projects, consistent with the generated claims (rates 15/30 yuan a class hour, every
+    provider registered) but for what the plants need: a disqualified provider, one
+    registered without a code, a project outside the catalogue, one won by no provider,
+    one with a small budget, a low standard, and one catalogue project that is also an
+    urban-rural project (O407, `catalog check`)."""
     codes = [f"WDGJ2026-{i + 1:03d}" for i in range(len(OCCUPATIONS))]
+    won = [*codes, NOT_IN_CATALOG, SMALL_BUDGET]
+    extra = [
+        (WON_BY_NONE, "家政服务技能提升", "家政服务员"),
+        (SMALL_BUDGET, "茶艺技能提升", "茶艺师"),
+    ]
+    registered = [*PROVIDERS, NO_CODE]
     lists = {
         "catalog": (
-            ("项目编号", "培训项目", "职业（工种）", "线上补贴标准", "线下补贴标准", "生效日期"),
+            (
+                "项目编号",
+                "培训项目",
+                "职业（工种）",
+                "线上补贴标准（元/课时）",
+                "线下补贴标准（元/课时）",
+                "纯线上评估通过",
+                "生效日期",
+            ),
             [
-                (code, project, occupation, ONLINE_RATE, OFFLINE_RATE, "2026-01-01")
+                (code, project, occupation, ONLINE_RATE, OFFLINE_RATE, "否", "2026-01-01")
                 for code, (_, occupation, project) in zip(codes, OCCUPATIONS, strict=True)
-            ],
+            ]
+            + [(c, p, o, ONLINE_RATE, OFFLINE_RATE, "否", "2026-01-01") for c, p, o in extra],
         ),
         "providers": (
-            ("统一社会信用代码", "培训机构", "中标项目", "备案地点", "生效日期", "状态"),
+            (
+                "统一社会信用代码",
+                "培训机构",
+                "中标项目",
+                "备案地点",
+                "生效日期",
+                "状态",
+                "取消资格日期",
+            ),
             [
-                (credit, name, "、".join(codes), site, "2025-01-01", "正常")
-                for name, credit, site in PROVIDERS
+                (credit, name, "、".join(won), site, "2025-01-01", "正常", "")
+                for name, credit, site in registered
+            ]
+            + [
+                (
+                    DISQUALIFIED[1],
+                    DISQUALIFIED[0],
+                    "、".join(won),
+                    DISQUALIFIED[2],
+                    "2025-01-01",
+                    "取消资格",
+                    "2026-01-01",
+                )
             ],
         ),
         "standards": (
             ("职业（工种）", "等级", "补贴标准"),
-            [(o, level, 3000) for _, o, _ in OCCUPATIONS for level in LEVELS],
+            [(o, level, 3000) for _, o, _ in OCCUPATIONS for level in LEVELS] + [LOW_STANDARD],
         ),
         "budget": (
-            ("所属板块", "年度", "预算金额"),
-            [(district, "2026", 500_000_000) for district in DISTRICTS],
+            ("所属板块", "项目编号", "年度", "预算金额"),
+            [(district, "", "2026", 500_000_000) for district in DISTRICTS]
+            + [("", SMALL_BUDGET, "2026", 500)],
+        ),
+        "urban_rural": (
+            ("培训项目", "职业（工种）"),
+            [(URBAN_RURAL_OVERLAP, "养老护理员"), ("农村电商实操", "电子商务师")],
         ),
     }
     options = {"strings_to_formulas": False, "strings_to_urls": False}
@@ -200,6 +252,8 @@ CLAIM_HEADERS = (
     "考核结果",
     "补贴金额（元）",
     "培训地点",
+    "证书编号",
+    "联系电话",
 )
 
 

@@ -22,15 +22,23 @@ from wudi_audit.sample.files import (
 )
 from wudi_audit.sample.people import (
     CATEGORIES,
+    DISQUALIFIED,
     DISTRICTS,
     GIVEN,
     LEVELS,
+    LOW_STANDARD,
+    NO_CODE,
+    NOT_IN_CATALOG,
     OCCUPATIONS,
     OFFLINE_RATE,
     ONLINE_RATE,
     OTHER_REGIONS,
     PROVIDERS,
+    SHARED_PHONE,
+    SMALL_BUDGET,
     SURNAMES,
+    UNREGISTERED,
+    WON_BY_NONE,
     id_check_char,
     make_id,
 )
@@ -89,6 +97,8 @@ def _claim(rng: random.Random, index: int, class_start: dict, taken: set[str]) -
         "考核结果": "合格",
         "补贴金额（元）": online * ONLINE_RATE + offline * OFFLINE_RATE,
         "培训地点": provider[2],
+        "证书编号": f"ZS2026{index + 1:08d}",
+        "联系电话": f"139{index * 7919 % 100_000_000:08d}",
         "_occupation_code": code,
     }
 
@@ -97,7 +107,7 @@ def _plant(claims: list[dict], rng: random.Random) -> dict[str, list[int]]:
     """Plant one problem per rule at fixed positions; returns code → source rows."""
     planted: dict[str, list[int]] = {}
     n = len(claims)
-    slots = iter(range(3, n, max(1, n // 24)))
+    slots = iter(range(3, n, max(1, n // 40)))
 
     def take(code: str) -> dict | None:
         index = next(slots, None)
@@ -172,6 +182,8 @@ def _plant(claims: list[dict], rng: random.Random) -> dict[str, list[int]]:
                 {"线上课时": 10, "线下课时": 28, "总课时": 38, "补贴金额（元）": 10 * 15 + 28 * 30}
             )
             x["培训方式"] = "线上线下融合"
+    _plant_lists(claims, take, planted)
+    _plant_pairs(claims, take, planted)
     if len(claims) > 20:
         # S306: the same person signed up twice in one class (appended at the end)
         original = claims[5]
@@ -181,7 +193,78 @@ def _plant(claims: list[dict], rng: random.Random) -> dict[str, list[int]]:
         # again within a year (SPEC §2: rules are independent)
         for code in ("S306", "S305", "S304"):
             planted[code] = [len(claims) + 2]
+        _plant_fourth_training(claims, planted)
     return planted
+
+
+def _plant_lists(claims: list[dict], take, planted: dict[str, list[int]]) -> None:
+    """The problems the reference lists find (providers, catalogue, standards, budget)."""
+    if c := take("O401"):  # a provider on no list (a valid credit code)
+        c.update({"培训机构": UNREGISTERED[0], "统一社会信用代码": UNREGISTERED[1]})
+        c["培训地点"] = UNREGISTERED[2]
+    if c := take("O402"):  # disqualified before the training ended
+        c.update({"培训机构": DISQUALIFIED[0], "统一社会信用代码": DISQUALIFIED[1]})
+        c["培训地点"] = DISQUALIFIED[2]
+    if c := take("O403"):
+        c["项目编号"] = NOT_IN_CATALOG
+    if c := take("O404"):
+        c["项目编号"] = WON_BY_NONE
+    if c := take("O405"):
+        c["培训地点"] = "某某小区会所"  # not a registered site
+    if c := take("O406"):  # registered by name without a code; the claim's code is damaged
+        body = "52320506MJ58A3411"
+        c.update({"培训机构": NO_CODE[0], "培训地点": NO_CODE[2], "统一社会信用代码": body + "0"})
+    if c := take("T203"):  # pure online, its project not approved for it
+        c.update({"线上课时": 36, "线下课时": 0, "总课时": 36, "补贴金额（元）": 36 * ONLINE_RATE})
+        c["培训方式"] = "纯线上"  # (T202's 40 % is not asked of pure online training)
+    if c := take("S302"):
+        c["职业（工种）"], c["等级"] = LOW_STANDARD[0], LOW_STANDARD[1]
+    if c := take("S307"):
+        c["项目编号"] = SMALL_BUDGET
+
+
+def _plant_pairs(claims: list[dict], take, planted: dict[str, list[int]]) -> None:
+    """Problems between claims: a number one digit off (P107), a certificate used twice
+    (S308), one phone for three trainees (P108); the partner is the next claim."""
+    if (c := take("P107")) is not None:
+        partner = claims[claims.index(c) + 1]
+        body = c["公民身份号码"][:16] + str((int(c["公民身份号码"][16]) + 2) % 10)
+        partner.update({"姓名": c["姓名"], "公民身份号码": body + id_check_char(body)})
+        planted["P107"].append(claims.index(partner) + 3)
+    if (c := take("S308")) is not None:
+        partner = claims[claims.index(c) + 1]
+        partner["证书编号"] = c["证书编号"]
+        planted["S308"].append(claims.index(partner) + 3)
+    if (c := take("P108")) is not None:
+        first = claims.index(c)
+        for other in claims[first : first + 3]:
+            other["联系电话"] = SHARED_PHONE
+        planted["P108"] = [first + 3, first + 4, first + 5]
+
+
+def _plant_fourth_training(claims: list[dict], planted: dict[str, list[int]]) -> None:
+    """S303: one trainee's fourth subsidised training of the year, appended after three
+    more: later months, other classes, projects and occupations (no other rule)."""
+    person = claims[1]
+    start = person["开班日期"]
+    for k in range(1, 4):
+        code, occupation, project = OCCUPATIONS[(claims.index(person) + k) % len(OCCUPATIONS)]
+        begin = dt.date(start.year, min(12, start.month + 2 * k), 1)
+        claims.append(
+            dict(
+                person,
+                申领编号=f"{person['申领编号']}-{k + 1}",
+                班级编号=f"BJ2026S303{k}",
+                项目编号=f"WDGJ2026-{OCCUPATIONS.index((code, occupation, project)) + 1:03d}",
+                培训项目=project,
+                **{"职业（工种）": occupation, "等级": LEVELS[k % len(LEVELS)]},
+                开班日期=begin,
+                结业日期=begin + dt.timedelta(days=13),
+                证书编号=f"{person['证书编号']}-{k + 1}",
+                _occupation_code=code,
+            )
+        )
+    planted["S303"] = [len(claims) + 2]
 
 
 def generate_claims(count: int, seed: int = 20260301) -> tuple[list[dict], dict[str, list[int]]]:
@@ -255,7 +338,7 @@ def write_sample(
     all_references: bool = False,
 ) -> dict:
     """Write claims (and attendance, and reference lists) into `out`. `title_rows` title
-    lines above the header (xlsx); `serial_column` adds a leading 序号 column (23 columns);
+    lines above the header (xlsx); `serial_column` adds a leading 序号 column (25 columns);
     `attendance_sheets` splits the attendance evenly over that many sheets (default: a
     new sheet when one is full); `all_references` writes the catalogue, providers,
     standards and budget lists beside the excluded-persons roster."""
@@ -286,4 +369,10 @@ def write_sample(
     write_references(out / "ref", claims)
     if all_references:
         write_other_references(out / "ref")
+    else:  # the plants the lists find cannot be found without them
+        planted = {c: r for c, r in planted.items() if c not in NEEDS_LISTS}
     return planted
+
+
+# codes planted that only the reference lists beyond the excluded roster reveal
+NEEDS_LISTS = {"O401", "O402", "O403", "O404", "O405", "S302", "S307", "T203"}

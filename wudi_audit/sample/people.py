@@ -83,5 +83,15 @@ def make_id(rng: random.Random, region: str, born: dt.date, male: bool) -> str:
     return first17 + id_check_char(first17)
 
 
+# providers and projects that exist for the plants (SPEC §2's O rules, S302, S307)
+UNREGISTERED = ("苏州未备案职业培训中心", "52320508MJ5866123G", "干将路1号")  # on no list
+DISQUALIFIED = ("苏州某某职业技能培训学校", "52320594MJ5866122Y", "金鸡湖大道8号")
+NO_CODE = ("吴中区社区培训学校", "", "宝带西路5号")  # registered without a credit code
+NOT_IN_CATALOG = "WDGJ2026-999"  # every provider won it; the catalogue lacks it
+WON_BY_NONE = "WDGJ2026-900"  # in the catalogue; no provider won it
+SMALL_BUDGET = "WDGJ2026-901"  # in the catalogue and won; its budget is 500 yuan
+LOW_STANDARD = ("插花员", "五级", 600)  # an occupation of the standards list at 600 yuan
+SHARED_PHONE = "0512-6666 8888"
+
 # the notice's caps per class hour, yuan: the sample's amounts sit on them
 ONLINE_RATE, OFFLINE_RATE = 15, 30

@@ -10,7 +10,7 @@ INPUT_LABELS = {
     "attendance": ("考勤记录", "attendance records"),
     "catalog": ("项目目录清单", "catalogue"),
     "providers": ("备案机构名单", "providers list"),
-    "excluded": ("财政供养人员名单", "excluded-persons roster"),
+    "excluded": ("排除人员名单", "excluded-persons lists"),
     "standards": ("就业技能培训补贴标准目录", "employment-skill standards list"),
     "budget": ("总额控制预算", "budget list"),
     "urban_rural": ("城乡劳动者职业技能培训项目", "urban-rural training projects list"),

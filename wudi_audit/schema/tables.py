@@ -208,6 +208,8 @@ EXCLUDED = TableSchema(
         _f("name", "姓名", Kind.TEXT, False, "姓名", "学员姓名"),
         _f("valid_from", "生效日期", Kind.DATE, False, *VALID_FROM),
         _f("valid_to", "失效日期", Kind.DATE, False, *VALID_TO),
+        # 财政供养人员, 死亡人员, 服刑人员 …; empty: 财政供养人员 (SPEC §3.3)
+        _f("kind", "名单类别", Kind.TEXT, False, "名单类别", "人员类别", "名单类型", "类别"),
     ),
 )
 
