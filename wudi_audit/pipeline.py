@@ -225,16 +225,17 @@ def record_batch(
     with its final decision — the officer's from the reviewed workbook (`decisions`), else
     the rules' (SPEC §3.4)."""
     folder = request.ledger or resolve_folder(None)[0]
-    claims_bytes = _read_claims(request.claims)
+    claims_bytes = _bytes_of(request.claims)
     content_hash = hashlib.sha256(claims_bytes).hexdigest() if claims_bytes else ""
-    decisions_sha = hashlib.sha256(_read_claims(decisions)).hexdigest() if decisions else None
+    reviewed = _bytes_of(decisions)  # read once: hashed here, its decisions read in `judge`
+    decisions_sha = hashlib.sha256(reviewed).hexdigest() if decisions else None
     done = Recorded(AddOutcome("unchanged", 0, []), request.resolved_batch_id)
 
     def judge() -> pl.DataFrame:
         run = run_batch(request, packs)
         claims = run.result.claims
         if decisions is not None:
-            read = read_decisions(decisions, claims, run.content_hash)
+            read = read_decisions(decisions, reviewed, claims, run.content_hash)
             chosen, done.by_officer, done.changed = read.frame, read.by_officer, read.changed
         else:
             chosen = decisions_of_the_rules(
@@ -264,9 +265,9 @@ def record_batch(
     return done
 
 
-def _read_claims(path: Path | None) -> bytes:
-    """The file's bytes for its hash; a file that cannot be read is left to the reader,
-    which says why in the user's words."""
+def _bytes_of(path: Path | None) -> bytes:
+    """A file's bytes for its hash; one that cannot be read is empty, and left to the
+    reader, which says why in the user's words."""
     try:
         return path.read_bytes() if path is not None else b""
     except OSError:

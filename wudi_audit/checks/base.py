@@ -170,6 +170,24 @@ def flags(
     )
 
 
+# Every evidence list holds at most this many items, beside the count of all (issue 21):
+# a number shared by thousands of claims never makes a thousand-item list per claim.
+EVIDENCE_LISTED = 10
+
+
+def where_claims(others: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Other claims (a list of structs with `batch_id` and `source_row`) in words, Chinese
+    and English: `本批次第 17 行`, `台账批次“2026第1批”第 5 行`."""
+    batch, row = pl.element().struct.field("batch_id"), pl.element().struct.field("source_row")
+    in_batch = batch.is_null()
+    zh = pl.when(in_batch).then(pl.format("本批次第 {} 行", row))
+    en = pl.when(in_batch).then(pl.format("row {}", row))
+    return (
+        others.list.eval(zh.otherwise(pl.format("台账批次“{}”第 {} 行", batch, row))),
+        others.list.eval(en.otherwise(pl.format("ledger batch {} row {}", batch, row))),
+    )
+
+
 def whole_claim_at_stake() -> pl.Expr:
     """A rejected claim puts its whole (non-negative) amount at stake."""
     return pl.col("amount_fen").clip(lower_bound=0).fill_null(0)

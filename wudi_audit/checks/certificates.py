@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from wudi_audit.checks.base import AuditInputs, Severity, flags, register
+from wudi_audit.checks.base import (
+    EVIDENCE_LISTED,
+    AuditInputs,
+    Severity,
+    flags,
+    register,
+    where_claims,
+)
 from wudi_audit.rules.pack import RulePack
-
-MAX_LISTED = 10
 
 
 def certificate_key(column: pl.Expr) -> pl.Expr:
@@ -65,7 +70,7 @@ def certificate_reused(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
             ),
         ]
     )
-    listed = MAX_LISTED * 2  # enough to list ten after a claim's own are taken out
+    listed = EVIDENCE_LISTED * 2  # enough to list ten after a claim's own are taken out
     per_number = (
         occurrences.sort("_cert", "batch_id", "source_row", nulls_last=False)
         .group_by("_cert", maintain_order=True)
@@ -112,33 +117,12 @@ def certificate_reused(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
                 pl.col("_o_row").alias("source_row"),
                 pl.col("_o_id").alias("id_number"),
             )
-            .head(MAX_LISTED)
+            .head(EVIDENCE_LISTED)
             .alias("_others")
         )
     )
     others = found.drop("_first").join(listed_others, on="row_id", how="left")
-    where = pl.col("_others").list.eval(
-        pl.when(pl.element().struct.field("batch_id").is_null())
-        .then(pl.format("本批次第 {} 行", pl.element().struct.field("source_row")))
-        .otherwise(
-            pl.format(
-                "台账批次“{}”第 {} 行",
-                pl.element().struct.field("batch_id"),
-                pl.element().struct.field("source_row"),
-            )
-        )
-    )
-    where_en = pl.col("_others").list.eval(
-        pl.when(pl.element().struct.field("batch_id").is_null())
-        .then(pl.format("row {}", pl.element().struct.field("source_row")))
-        .otherwise(
-            pl.format(
-                "ledger batch {} row {}",
-                pl.element().struct.field("batch_id"),
-                pl.element().struct.field("source_row"),
-            )
-        )
-    )
+    where, where_en = where_claims(pl.col("_others"))
     return flags(
         others,
         pl.format(

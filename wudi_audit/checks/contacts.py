@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from wudi_audit.checks.base import AuditInputs, Severity, flags, register
+from wudi_audit.checks.base import (
+    EVIDENCE_LISTED,
+    AuditInputs,
+    Severity,
+    flags,
+    register,
+    where_claims,
+)
 from wudi_audit.facts.phone import phone_key
 from wudi_audit.rules.pack import RulePack
 
@@ -17,7 +24,6 @@ CLAUSE = (
     "二、培训对象：「劳动年龄段的有劳动能力和培训意愿的城乡劳动者」；八、工作要求 6：「对在培训中"
     "弄虚作假，虚报冒领补贴资金的培训机构，取消项目制培训主体资格」"
 )
-MAX_LISTED = 10
 
 
 @register(
@@ -80,7 +86,7 @@ def one_phone_many_trainees(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
                 pl.col("id_number").alias("_o_id"),
                 pl.col("_self").alias("_o_self"),
             )
-            .head(MAX_LISTED + 1)
+            .head(EVIDENCE_LISTED + 1)
             .alias("_first"),
         )
         .filter(pl.col("_trainees") >= least)
@@ -98,33 +104,12 @@ def one_phone_many_trainees(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
                 pl.col("_o_row").alias("source_row"),
                 pl.col("_o_id").alias("id_number"),
             )
-            .head(MAX_LISTED)
+            .head(EVIDENCE_LISTED)
             .alias("_others")
         )
     )
     found = found.drop("_first").join(listed, on="row_id", how="left")
-    where = pl.col("_others").list.eval(
-        pl.when(pl.element().struct.field("batch_id").is_null())
-        .then(pl.format("本批次第 {} 行", pl.element().struct.field("source_row")))
-        .otherwise(
-            pl.format(
-                "台账批次“{}”第 {} 行",
-                pl.element().struct.field("batch_id"),
-                pl.element().struct.field("source_row"),
-            )
-        )
-    )
-    where_en = pl.col("_others").list.eval(
-        pl.when(pl.element().struct.field("batch_id").is_null())
-        .then(pl.format("row {}", pl.element().struct.field("source_row")))
-        .otherwise(
-            pl.format(
-                "ledger batch {} row {}",
-                pl.element().struct.field("batch_id"),
-                pl.element().struct.field("source_row"),
-            )
-        )
-    )
+    where, where_en = where_claims(pl.col("_others"))
     return flags(
         found,
         pl.format(

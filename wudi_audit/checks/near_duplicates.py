@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from wudi_audit.checks.base import AuditInputs, Severity, flags, register
+from wudi_audit.checks.base import EVIDENCE_LISTED, AuditInputs, Severity, flags, register
 from wudi_audit.checks.person import CLAUSE_TARGET
 from wudi_audit.rules.pack import RulePack
 from wudi_audit.schema.ledger import name_key
 
 BODY = 17  # the check character is ignored
-MAX_LISTED = 10
 
 
 def digit(body: pl.Expr, i: int) -> pl.Expr:
@@ -138,7 +137,7 @@ def near_duplicate_identity(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
         .group_by("_name", "_body", maintain_order=True)
         .agg(
             pl.struct(pl.col("id_number"), pl.col("batch_id"), pl.col("source_row"))
-            .head(MAX_LISTED)
+            .head(EVIDENCE_LISTED)
             .alias("_listed"),
             pl.len().alias("_count"),
         )
@@ -158,7 +157,7 @@ def near_duplicate_identity(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
         .sort("row_id", "_o_body")
         .group_by("row_id", maintain_order=True)
         .agg(
-            listed.sort_by(*order).head(MAX_LISTED).alias("_others"),
+            listed.sort_by(*order).head(EVIDENCE_LISTED).alias("_others"),
             pl.col("_count").sum().alias("_n"),
         )
         .with_columns(

@@ -6,7 +6,14 @@ from __future__ import annotations
 import polars as pl
 
 from wudi_audit.checks import reference
-from wudi_audit.checks.base import AuditInputs, Severity, flags, register, whole_claim_at_stake
+from wudi_audit.checks.base import (
+    EVIDENCE_LISTED,
+    AuditInputs,
+    Severity,
+    flags,
+    register,
+    whole_claim_at_stake,
+)
 from wudi_audit.facts import idnumber, retirement
 from wudi_audit.rules.pack import RulePack
 
@@ -420,9 +427,9 @@ def one_number_several_names(inputs: AuditInputs, pack: RulePack) -> pl.LazyFram
         ),
         pl.lit(0, dtype=pl.Int64),
         {
-            "other_names": pl.col("_others").list.head(10),
+            "other_names": pl.col("_others").list.head(EVIDENCE_LISTED),
             "other_names_count": pl.col("_others").list.len(),
-            "ledger_batches": pl.col("_ledger_batches").list.head(10),
+            "ledger_batches": pl.col("_ledger_batches").list.head(EVIDENCE_LISTED),
             "ledger_batches_count": pl.col("_ledger_batches").list.len(),
         },
     )

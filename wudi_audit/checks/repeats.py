@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from wudi_audit.checks.base import (
+    EVIDENCE_LISTED,
     AuditInputs,
     Severity,
     flags,
@@ -19,8 +20,6 @@ from wudi_audit.checks.base import (
 )
 from wudi_audit.checks.subsidy import BATCH_ORDER
 from wudi_audit.rules.pack import RulePack
-
-MAX_LISTED = 10  # evidence lists: at most ten items, and the count
 
 CLAUSE_S7 = (
     "七、培训补贴：「原则上每人每年可享受不超过3次政府补贴性培训，同一职业同一等级一年内不可"
@@ -94,7 +93,7 @@ def too_many_trainings(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
         .agg(
             pl.len().alias("_paid"),
             pl.struct(pl.col("batch_id"), pl.col("source_row"), pl.col("end_date").cast(pl.String))
-            .head(MAX_LISTED)
+            .head(EVIDENCE_LISTED)
             .alias("_ledger"),
         )
     )
@@ -103,7 +102,7 @@ def too_many_trainings(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     )
     # the person's first rows of the year, at most ten: held once per person, not per claim
     first_rows = ordered.group_by(group, maintain_order=True).agg(
-        pl.col("source_row").head(MAX_LISTED).alias("_rows")
+        pl.col("source_row").head(EVIDENCE_LISTED).alias("_rows")
     )
     batch = (
         ordered.join(first_rows, on=group, how="left")
@@ -113,7 +112,7 @@ def too_many_trainings(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
         .filter(pl.col("_count") > limit)
         .with_columns(
             pl.col("_rows")
-            .list.head(pl.min_horizontal(pl.col("_nth") - 1, MAX_LISTED))
+            .list.head(pl.min_horizontal(pl.col("_nth") - 1, EVIDENCE_LISTED))
             .alias("_earlier")
         )
     )

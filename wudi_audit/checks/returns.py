@@ -9,8 +9,16 @@ from __future__ import annotations
 import polars as pl
 
 from wudi_audit.checks import reference
-from wudi_audit.checks.base import AuditInputs, Severity, flags, register, whole_claim_at_stake
+from wudi_audit.checks.base import (
+    EVIDENCE_LISTED,
+    AuditInputs,
+    Severity,
+    flags,
+    register,
+    whole_claim_at_stake,
+)
 from wudi_audit.rules.pack import RulePack
+from wudi_audit.schema.ledger import TRAINING_CODES
 
 CLAUSE_RETURNED = (
     "七、培训补贴：「一年内不得就同一个培训项目重复申领」；八、工作要求 6：「对在培训中弄虚作假，"
@@ -21,8 +29,6 @@ CLAUSE_STRIKES = (
     "取消项目制培训主体资格」"
 )
 SAME_CLAIM = ["id_number", "project_code", "class_id"]
-TRAINING_CODES = r"T2\d\d"  # training delivery (培训实施): T201–T210
-MAX_LISTED = 10
 
 
 @register(
@@ -60,7 +66,7 @@ def returned_claim_sent_again(inputs: AuditInputs, pack: RulePack) -> pl.LazyFra
         )
         .sort("row_id", "_batch", "_row")
         .group_by("row_id", "amount_fen", maintain_order=True)
-        .agg(pl.all().exclude(*SAME_CLAIM).head(MAX_LISTED), pl.len().alias("_n"))
+        .agg(pl.all().exclude(*SAME_CLAIM).head(EVIDENCE_LISTED), pl.len().alias("_n"))
         .with_columns(pl.col(c).list.first().alias(f"{c}_1") for c in ("_batch", "_row", "_codes"))
     )
     who = pl.col("_reviewer").list.first()
@@ -168,18 +174,18 @@ def provider_struck_twice(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
         pl.format(
             "培训机构已有 {} 个台账批次因未按规定实施培训被退回（{}）",
             count,
-            pl.col("_zh").list.head(MAX_LISTED).list.join("；"),
+            pl.col("_zh").list.head(EVIDENCE_LISTED).list.join("；"),
         ),
         pl.format(
             "the provider was returned for training delivery in {} ledger batches ({})",
             count,
-            pl.col("_en").list.head(MAX_LISTED).list.join("; "),
+            pl.col("_en").list.head(EVIDENCE_LISTED).list.join("; "),
         ),
         whole_claim_at_stake(),
         {
-            "strike_batches": pl.col("batch_id").list.head(MAX_LISTED),
-            "dates": pl.col("_date").list.head(MAX_LISTED),
-            "codes": pl.col("_t").list.head(MAX_LISTED),
+            "strike_batches": pl.col("batch_id").list.head(EVIDENCE_LISTED),
+            "dates": pl.col("_date").list.head(EVIDENCE_LISTED),
+            "codes": pl.col("_t").list.head(EVIDENCE_LISTED),
             "count": count,
         },
     )

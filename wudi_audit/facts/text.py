@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 import polars as pl
 
 # Zero-width characters, BOM, control characters, bidirectional overrides and isolates.
 INVISIBLE_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
-_INVISIBLE_RE = re.compile(INVISIBLE_PATTERN)
-_SPACE_RE = re.compile(r"\s+")
-_UNIT_RE = re.compile(r"\([^()]*\)$")
 
 
 def fold_text(column: pl.Expr) -> pl.Expr:
@@ -41,26 +35,3 @@ def fold_text_series(raw: pl.Series) -> pl.Series:
     positions = (~clean).arg_true()
     messy = raw.gather(positions).to_frame("v").select(fold_text(pl.col("v"))).to_series()
     return raw.clone().scatter(positions, messy)
-
-
-def fold_header(header: object) -> str:
-    """Fold a header cell for matching: NFKC, no white space, no trailing unit `（元）`."""
-    if header is None:
-        return ""
-    text = unicodedata.normalize("NFKC", str(header))
-    text = _INVISIBLE_RE.sub("", text)
-    text = _SPACE_RE.sub("", text)
-    previous = None
-    while previous != text:
-        previous = text
-        text = _UNIT_RE.sub("", text)
-    return text
-
-
-def header_unit(header: object) -> str | None:
-    """The last parenthesised unit of a header cell (`补贴金额（万元）` → `万元`), or None."""
-    if header is None:
-        return None
-    text = _SPACE_RE.sub("", _INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", str(header))))
-    found = _UNIT_RE.search(text)
-    return found.group(0)[1:-1] if found else None

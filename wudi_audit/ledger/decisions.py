@@ -10,7 +10,6 @@ recorded.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +30,6 @@ class Decisions:
     """Per claim (row_id): the final decision, who made it, the reviewer and the note."""
 
     frame: pl.DataFrame  # row_id, decision, decided_by, reviewer, decision_note
-    sha256: str
     by_officer: int  # claims whose 复核结论 the officer filled in
     changed: int  # of which the rules had said otherwise (a pass returned, a return paid)
 
@@ -47,73 +45,91 @@ def _refuse(zh: str, en: str, rows: list[int]) -> UserInputError:
     )
 
 
-def _sheets(content: bytes, where: str) -> dict[str, list[list[str | None]]]:
+def _sheets(content: bytes, where: str) -> list[pl.DataFrame]:
+    """Every sheet as text, no header row (column names are the reader's)."""
     import fastexcel
 
     try:
         with quiet_native(where, []) as noise:
             reader = fastexcel.read_excel(content)
-            return {
-                name: pl.DataFrame(
-                    reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-                ).rows()
+            return [
+                pl.DataFrame(reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string"))
                 for name in reader.sheet_names
-            }
+            ]
     except BaseException as exc:
         reraise_interrupts(exc)
         raise unreadable(where, exc, "xlsx", noise) from exc
 
 
-def _claims_rows(sheets: dict[str, list[list[str | None]]]) -> list[dict[str, str | None]]:
+def rules_decision(verdict: pl.Expr) -> pl.Expr:
+    """What the rules decided: a 退回 is returned; 通过 (and 复核, until an officer decides)
+    is paid."""
+    return pl.when(verdict == "reject").then(pl.lit("reject")).otherwise(pl.lit("pass"))
+
+
+def overturned(decision: pl.Expr, verdict: pl.Expr) -> pl.Expr:
+    """An officer's decision against the rules' verdict: a 通过 returned, a 退回 paid (a
+    复核 claim had no verdict to overturn)."""
+    return (decision != rules_decision(verdict)) & (verdict != "review")
+
+
+def _claims_rows(sheets: list[pl.DataFrame]) -> pl.DataFrame:
     """Every row of the claims sheet(s) (申领审核, 申领审核(2) …), found by their headers
-    whatever the sheets are called now."""
-    wanted = {key: set(HEADERS[key]) for key in READ_BACK}
-    rows: list[dict[str, str | None]] = []
-    for grid in sheets.values():
-        if not grid:
+    whatever the sheets are called now: _row, _id, _decision, _note, _reviewer."""
+    names = {"source_row": "_row", "id_number": "_id", "decision": "_decision"}
+    names |= {"decision_note": "_note", "reviewer": "_reviewer"}
+    parts = []
+    for grid in sheets:
+        if grid.height == 0:
             continue
-        header = [str(c).strip() if c is not None else "" for c in grid[0]]
+        header = [(c or "").strip() for c in grid.row(0)]
         at = {
-            key: next((i for i, h in enumerate(header) if h in names), None)
-            for key, names in wanted.items()
+            key: next((grid.columns[i] for i, h in enumerate(header) if h in HEADERS[key]), None)
+            for key in READ_BACK
         }
         if at["source_row"] is None or at["decision"] is None:
             continue
-        for cells in grid[1:]:
-            row = {
-                k: (cells[i] if i is not None and i < len(cells) else None) for k, i in at.items()
-            }
-            if any(v not in (None, "") for v in row.values()):
-                rows.append(row)
-    return rows
-
-
-def _names_the_batch(sheets: dict[str, list[list[str | None]]], content_hash: str) -> bool:
-    return any(
-        content_hash == str(cell).strip().lower()
-        for grid in sheets.values()
-        for cells in grid
-        for cell in cells
-        if cell is not None and len(str(cell).strip()) == 64
+        parts.append(
+            grid.slice(1).select(
+                (pl.col(column) if column else pl.lit(None, pl.String))
+                .str.strip_chars()
+                .replace("", None)
+                .alias(names[key])
+                for key, column in at.items()
+            )
+        )
+    if not parts:
+        return pl.DataFrame()
+    rows = pl.concat(parts).filter(~pl.all_horizontal(pl.all().is_null()))
+    return rows.with_columns(
+        pl.col("_row").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False),
+        pl.col("_id").fill_null(""),
     )
 
 
-def _number(text: str | None) -> int | None:
-    try:
-        return int(float(str(text).strip()))
-    except (TypeError, ValueError):
-        return None
+def _names_the_batch(sheets: list[pl.DataFrame], content_hash: str) -> bool:
+    """A cell of any sheet holds the claims file's SHA-256 (运行信息 names it)."""
+    return any(
+        grid.select(
+            pl.any_horizontal(
+                pl.col(c).str.strip_chars().str.to_lowercase() == content_hash for c in grid.columns
+            ).any()
+        ).item()
+        for grid in sheets
+        if grid.width
+    )
 
 
-def read_decisions(path: Path, claims: pl.DataFrame, content_hash: str) -> Decisions:
-    """The final decision of every claim of the batch (`claims`: the check's result)."""
+def read_decisions(
+    path: Path, content: bytes, claims: pl.DataFrame, content_hash: str
+) -> Decisions:
+    """The final decision of every claim of the batch (`claims`: the check's result), from
+    the reviewed workbook's bytes (`content`, read once by the caller)."""
     where = str(path)
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
+    if not content:
         raise UserInputError(
-            f"无法读取复核工作簿：{path}", f"cannot read the reviewed workbook {path}: {exc}"
-        ) from None
+            f"无法读取复核工作簿：{path}", f"cannot read the reviewed workbook {path}"
+        )
     sheets = _sheets(content, where)
     if not _names_the_batch(sheets, content_hash):
         raise UserInputError(
@@ -122,32 +138,16 @@ def read_decisions(path: Path, claims: pl.DataFrame, content_hash: str) -> Decis
             f"the reviewed workbook {path} is not this batch's: its run sheet does not name "
             f"the claims file's SHA-256 ({content_hash[:16]}…); nothing recorded",
         )
-    rows = _claims_rows(sheets)
-    if not rows:
+    book = _claims_rows(sheets)
+    if book.height == 0:
         raise UserInputError(
             f"复核工作簿 {path} 中没有“{SHEETS['claims'][0]}”表（含“来源行”和“复核结论”列）",
             f"the reviewed workbook {path} has no claims sheet with Source row and Decision",
         )
-    book = pl.DataFrame(
-        {
-            "_row": [_number(r["source_row"]) for r in rows],
-            "_id": [(r["id_number"] or "").strip() for r in rows],
-            "_decision": [(r["decision"] or "").strip() or None for r in rows],
-            "_note": [(r["decision_note"] or "").strip() or None for r in rows],
-            "_reviewer": [(r["reviewer"] or "").strip() or None for r in rows],
-        },
-        schema={
-            "_row": pl.Int64,
-            "_id": pl.String,
-            "_decision": pl.String,
-            "_note": pl.String,
-            "_reviewer": pl.String,
-        },
-    )
-    return _decide(book, claims, hashlib.sha256(content).hexdigest())
+    return _decide(book, claims)
 
 
-def _decide(book: pl.DataFrame, claims: pl.DataFrame, sha256: str) -> Decisions:
+def _decide(book: pl.DataFrame, claims: pl.DataFrame) -> Decisions:
     # the identity number as any workbook of this batch may show it
     shown = claims.select("row_id", "source_row", "verdict").with_columns(
         *[
@@ -206,7 +206,7 @@ def _decide(book: pl.DataFrame, claims: pl.DataFrame, sha256: str) -> Decisions:
             "these returns turned to pass have no review note",
             unexplained["_row"].sort().to_list(),
         )
-    rules = pl.when(pl.col("verdict") == "reject").then(pl.lit("reject")).otherwise(pl.lit("pass"))
+    rules = rules_decision(pl.col("verdict"))
     frame = matched.select(
         "row_id",
         pl.coalesce("_officer", rules).alias("decision"),
@@ -216,13 +216,10 @@ def _decide(book: pl.DataFrame, claims: pl.DataFrame, sha256: str) -> Decisions:
         .alias("decided_by"),
         pl.col("_reviewer").alias("reviewer"),
         pl.col("_note").alias("decision_note"),
-        ((pl.col("_officer") != rules) & (pl.col("verdict") != "review"))
-        .fill_null(False)
-        .alias("_changed"),
+        overturned(pl.col("_officer"), pl.col("verdict")).fill_null(False).alias("_changed"),
     )
     return Decisions(
         frame.drop("_changed"),
-        sha256,
         int(frame["decided_by"].eq("officer").sum()),
         int(frame["_changed"].sum()),
     )

@@ -28,6 +28,7 @@ from wudi_audit.schema.ledger import (
     HISTORY_SCHEMA,
     NAMED_COLUMNS,
     TOTALS_SCHEMA,
+    TRAINING_CODES,
     empty_history,
     empty_named,
     empty_totals,
@@ -106,14 +107,13 @@ def read_history(
     ).select(list(HISTORY_SCHEMA))
     # O408 counts strikes over the whole history (the years are not a window for it)
     strikes = every.filter(
-        (pl.col("decision") == "reject") & pl.col("codes").str.contains(r"(^|,)T2\d\d")
+        (pl.col("decision") == "reject") & pl.col("codes").str.contains(f"(^|,){TRAINING_CODES}")
     )
     if not chosen:
         history.strikes = _collect(strikes, folder)
         return history
-    read = scan_ledger(
-        [f.path for f in chosen], hive_partitioning=True, hive_schema={"year": pl.Int32}
-    ).select(list(HISTORY_SCHEMA))
+    # the years the batch reaches: the same scan, its year partitions pruned
+    read = every.filter(pl.col("year").is_in(sorted(years)))
     scan = read.filter(pl.col("decision") == "pass")  # paid history only
     history.scan = scan
     # one pass over the years read: the records of the batch's persons (S303–S305, P106)

@@ -168,7 +168,7 @@ def scan_ledger(paths: list[Path], **options: object) -> pl.LazyFrame:
                 if c not in READABLE_VERSIONS[version]
             ]
             scan = scan.with_columns(added)
-        scans.append(scan.select(scan.collect_schema().names()))
+        scans.append(scan)
     if not scans:
         return pl.LazyFrame(schema=LEDGER_SCHEMA)
     columns = [*LEDGER_SCHEMA, *(k for k in scans[0].collect_schema() if k not in LEDGER_SCHEMA)]

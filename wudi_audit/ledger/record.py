@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from wudi_audit.ledger.decisions import decisions_of_the_rules
+from wudi_audit.ledger.decisions import decisions_of_the_rules, overturned
 from wudi_audit.ledger.layout import (
     HASH_PREFIX,
     VERSION_KEY,
@@ -117,7 +117,6 @@ def list_batches(folder: Path) -> list[BatchEntry]:
     if not files:
         return []
     paid = pl.col("decision") == "pass"
-    rules_said = pl.when(pl.col("verdict") == "reject").then(pl.lit("reject"))
     officer = pl.col("decided_by") == "officer"
     per_file = (
         scan_ledger([f.path for f in files], include_file_paths="_path")
@@ -133,13 +132,7 @@ def list_batches(folder: Path) -> list[BatchEntry]:
             (~paid).sum().alias("returned"),
             pl.col("amount_fen").filter(~paid).sum().alias("returned_fen"),
             officer.sum().alias("by_officer"),
-            (
-                officer
-                & (pl.col("verdict") != "review")
-                & (pl.col("decision") != rules_said.otherwise(pl.lit("pass")))
-            )
-            .sum()
-            .alias("changed"),
+            (officer & overturned(pl.col("decision"), pl.col("verdict"))).sum().alias("changed"),
         )
         .collect()
     )

@@ -4,6 +4,7 @@ user's own names first, then the documented spellings, then the header's words
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,17 +14,16 @@ from wudi_audit.schema.words import (
     CleanHeader,
     clean_header,
     field_by_words,
-    is_rate,
-    is_share,
     money_unit,
+    something_else,
 )
 
 HEADER_SEARCH_ROWS = 30
 # A column giving several fields at once, read only when those fields have no column.
 RANGE_FIELDS = {"training_period": ("start_date", "end_date")}
-_MEASURES = {"online_hours", "offline_hours", "total_hours", "hours"}
 
 
+@functools.cache
 def alias_index(schema: TableSchema) -> dict[str, str]:
     """Cleaned documented spelling → field name."""
     index: dict[str, str] = {}
@@ -34,18 +34,16 @@ def alias_index(schema: TableSchema) -> dict[str, str]:
 
 
 def recognise(header: CleanHeader, schema: TableSchema) -> str | None:
-    """The field a header names by its spelling or its words; a share is never a measure,
-    a rate never a claims or budget amount (SPEC §3 "Header words")."""
+    """The field a header names by its spelling, else by its words; None when it names
+    none, or when words that make it something else win (a share, a rate)."""
     if not header.text:
         return None
-    field = alias_index(schema).get(header.text)
-    if field is not None:
-        if field in _MEASURES | {"amount"} and is_share(header):
-            return None
-        if field == "amount" and schema.name in ("claims", "budget") and is_rate(header):
-            return None
-        return field
-    return field_by_words(header, schema.name, schema.kinds)
+    field = alias_index(schema).get(header.text) or field_by_words(
+        header, schema.name, schema.kinds
+    )
+    if field is None or something_else(field, schema.name, header):
+        return None
+    return field
 
 
 @dataclass(frozen=True)

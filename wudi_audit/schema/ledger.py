@@ -45,6 +45,8 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "phone": pl.String(),
     "decisions_sha256": pl.String(),  # of the reviewed workbook read (none: the rules')
 }
+# The codes of training delivery (培训实施, T201–T210): a return for one is a strike (O408).
+TRAINING_CODES = r"T2\d\d"
 # What a version-1 record reads as (SPEC §3.4: recorded as passed, decided by the rules).
 V1_DEFAULTS = {"decision": "pass", "decided_by": "rules"}
 

@@ -6,7 +6,7 @@ A header is first cleaned — white space, full-width forms, required-field mark
 remarks at the end (`（必填）`, `（格式：2025-03-01）`) removed, the remarks kept for the
 unit — and then recognised by its words: a subject and a kind, as the patterns below
 say (each matches the whole cleaned header). Words that make a column something else
-win (`NOT_AN_AMOUNT`, `SHARE`). To teach the tool a new spelling, extend a pattern here
+win (`something_else`). To teach the tool a new spelling, extend a pattern here
 and add the spelling, with where it was seen, to `tests/test_header_words.py`.
 """
 
@@ -152,27 +152,21 @@ _COMPILED = {
 
 
 def field_by_words(header: CleanHeader, table: str, kinds: dict[str, str]) -> str | None:
-    """The field the header's words name in `table` (None: not understood). `kinds` maps
-    field → its kind (`money`, …): a per-unit unit makes a claims amount a rate."""
-    words = header.text
-    whole = words + "".join(f"({g})" for g in header.groups)
+    """The first field of `table` (of those in `kinds`) whose words the whole cleaned
+    header matches; None when none does."""
     for field, pattern in _COMPILED.get(table, {}).items():
-        if field not in kinds or not pattern.fullmatch(words):
-            continue
-        if field in _MEASURES and SHARE.search(whole):
-            return None
-        if field == "amount" and table in ("claims", "budget"):
-            unit = money_unit(header.groups)
-            if NOT_AN_AMOUNT.search(words) or (isinstance(unit, Unit) and unit.per_unit):
-                return None
-        return field
+        if field in kinds and pattern.fullmatch(header.text):
+            return field
     return None
 
 
-def is_share(header: CleanHeader) -> bool:
-    return bool(SHARE.search(header.text + "".join(header.groups)))
-
-
-def is_rate(header: CleanHeader) -> bool:
-    unit = money_unit(header.groups)
-    return bool(NOT_AN_AMOUNT.search(header.text)) or (isinstance(unit, Unit) and unit.per_unit)
+def something_else(field: str, table: str, header: CleanHeader) -> bool:
+    """Words that make a column something else win over the field it seems to name: a
+    share is never hours nor an amount; a rate (标准, 单价, `/`, a per-unit unit) or another
+    sum (累计, 已发 …) is never a claims or budget amount (SPEC §3 "Header words")."""
+    if field in _MEASURES and SHARE.search(header.text + "".join(header.groups)):
+        return True
+    if field == "amount" and table in ("claims", "budget"):
+        unit = money_unit(header.groups)
+        return bool(NOT_AN_AMOUNT.search(header.text)) or (isinstance(unit, Unit) and unit.per_unit)
+    return False
