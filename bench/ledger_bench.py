@@ -26,7 +26,7 @@ def build_ledger(folder: Path, rows: int, people: pl.DataFrame) -> None:
     """`rows` ledger claims: one in ten is one of the batch's persons (same number and
     name), one in a thousand carries a batch person's name with one digit of the number
     altered (P107's finds), the rest are strangers."""
-    marker = folder / ".complete-v3"
+    marker = folder / f".complete-v{SCHEMA_VERSION}-1"
     if marker.exists():
         return
     start = time.perf_counter()
@@ -78,7 +78,15 @@ def build_ledger(folder: Path, rows: int, people: pl.DataFrame) -> None:
                 ).alias("end_date"),
                 pl.lit(84000, pl.Int64).alias("amount_fen"),
                 pl.format("ZS{}", pl.col("n") + seed).alias("certificate_no"),
+                pl.lit("pass").alias("decision"),
+                pl.lit("rules").alias("decided_by"),
+                pl.lit(None, pl.String).alias("reviewer"),
+                pl.lit(None, pl.String).alias("decision_note"),
+                pl.lit("").alias("codes"),
+                pl.format("139{}", (pl.col("n") + seed) % 10**8 + 10**7).alias("phone"),
+                pl.lit(None, pl.String).alias("decisions_sha256"),
             )
+            .select(LEDGER_SCHEMA.keys())
             .cast(LEDGER_SCHEMA)
         )
         for (year,), part in frame.group_by(pl.col("end_date").dt.year()):
