@@ -34,8 +34,9 @@ def _with_class(text: str, claim: dict[str, Any], zh: bool) -> str:
     return f"{text}（班级 {klass}）" if zh else f"{text} (class {klass})"
 
 
-def _listed(items: list[str], zh: bool, limit: int = 5) -> str:
-    shown = items[:limit]
+def _listed(items: list[Any], zh: bool, limit: int = 5, render: Callable[[Any], str] = str) -> str:
+    """The first `limit` items, rendered (only those: evidence lists ten), and the count."""
+    shown = [render(item) for item in items[:limit]]
     more = (
         (f" 等 {len(items)} 项" if zh else f" and {len(items) - limit} more")
         if len(items) > limit
@@ -62,12 +63,12 @@ def _earlier_source_row(value: Any, _: dict, zh: bool) -> str:
 
 
 def _earlier_batch_rows(value: Any, _: dict, zh: bool) -> str:
-    rows = _listed([str(r) for r in value], zh)
+    rows = _listed(value, zh)
     return f"本批次先前的申领：第 {rows} 行" if zh else f"earlier in the batch: rows {rows}"
 
 
 def _ledger_claims(value: Any, _: dict, zh: bool) -> str:
-    places = _listed([_where(c, zh) for c in value], zh)
+    places = _listed(value, zh, render=lambda c: _where(c, zh))
     return f"台账中的申领：{places}" if zh else f"in the ledger: {places}"
 
 
@@ -80,7 +81,7 @@ def _ledger_batches(value: Any, _: dict, zh: bool) -> str:
 
 
 def _other_numbers(value: Any, _: dict, zh: bool) -> str:
-    numbers = _listed([f"{n['id_number']}（{_where(n, zh)}）" for n in value], zh)
+    numbers = _listed(value, zh, render=lambda n: f"{n['id_number']}（{_where(n, zh)}）")
     if not zh:
         numbers = numbers.replace("（", " (").replace("）", ")")
     return f"相近号码：{numbers}" if zh else f"near numbers: {numbers}"
@@ -88,7 +89,7 @@ def _other_numbers(value: Any, _: dict, zh: bool) -> str:
 
 def _certificate(value: Any, evidence: dict, zh: bool) -> str:
     others = evidence.get("other_claims") or []
-    places = _listed([_where(c, zh) for c in others], zh)
+    places = _listed(others, zh, render=lambda c: _where(c, zh))
     if zh:
         return f"证书编号 {value}" + (f"，另见于：{places}" if others else "")
     return f"certificate {value}" + (f", also on: {places}" if others else "")

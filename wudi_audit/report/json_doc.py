@@ -1,8 +1,10 @@
 """The JSON document (`--json`): manifest, summary and one object per exception.
 
 Written as it goes (`write_json`): the exceptions a slice at a time, so a batch of a
-million flagged claims never holds its whole document in memory. The text is the same as
-`json.dumps(document, indent=1)` would give, byte for byte."""
+million flagged claims never holds its whole document in memory. Each exception is one
+line, encoded by Polars in one vectorised pass (the rules' evidence is already JSON text,
+spliced in as it is); the manifest and the summary are indented. The content is what
+`json.dumps(document)` gives; only the white space differs."""
 
 from __future__ import annotations
 
@@ -36,7 +38,8 @@ EXCEPTION_KEYS = {
 }
 
 
-SLICE = 20_000  # exceptions turned into Python objects at a time
+SLICE = 100_000  # exceptions encoded at a time
+_BEFORE_EVIDENCE = list(EXCEPTION_KEYS)[: list(EXCEPTION_KEYS).index("evidence")]
 
 
 def _dumps(value: object, depth: int) -> str:
@@ -45,22 +48,35 @@ def _dumps(value: object, depth: int) -> str:
     return text.replace("\n", "\n" + " " * depth)
 
 
+def exception_lines(exceptions: pl.DataFrame) -> pl.Series:
+    """One JSON object per exception, keys in SPEC order: the columns before `evidence`
+    encoded as one object, the evidence text (already JSON) put in after them, then
+    `evidence_text`."""
+    rows = exceptions.select(pl.col(column).alias(key) for key, column in EXCEPTION_KEYS.items())
+    evidence = pl.col("evidence")
+    head = pl.struct(_BEFORE_EVIDENCE).struct.json_encode()
+    tail = pl.struct(pl.col("evidence_text").fill_null("")).struct.json_encode()
+    return rows.select(
+        pl.concat_str(
+            head.str.head(-1),
+            pl.lit(',"evidence":'),
+            pl.when(evidence.is_null() | (evidence == "")).then(pl.lit("{}")).otherwise(evidence),
+            pl.lit(","),
+            tail.str.tail(-1),
+        )
+    ).to_series()
+
+
 def _exceptions(report: Report, out: TextIO) -> None:
-    rows = report.exceptions.select(
-        pl.col(column).alias(key) for key, column in EXCEPTION_KEYS.items()
-    ).with_columns(pl.col("evidence_text").fill_null(""))
-    if rows.height == 0:
+    exceptions = report.exceptions
+    if exceptions.height == 0:
         out.write("[]")
         return
-    out.write("[")
-    first = True
-    for start in range(0, rows.height, SLICE):
-        for exception in rows.slice(start, SLICE).to_dicts():
-            evidence = exception["evidence"]  # the structured evidence, parsed back
-            exception["evidence"] = json.loads(evidence) if evidence else {}
-            out.write("\n  " if first else ",\n  ")
-            out.write(_dumps(exception, 2))
-            first = False
+    out.write("[\n  ")
+    for start in range(0, exceptions.height, SLICE):
+        if start:
+            out.write(",\n  ")
+        out.write(",\n  ".join(exception_lines(exceptions.slice(start, SLICE))))
     out.write("\n ]")
 
 
