@@ -130,39 +130,40 @@ def near_duplicate_identity(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
     bodies = bodies.join(shared, on="_name", how="semi")
     mine = batch.select("_name", "_body").unique().join(shared, on="_name", how="semi")
     near = near_pairs(mine, bodies)
-    # each other number's claims, at most ten of them and the count, held once per number
-    occurrences = (
-        everyone.with_columns(pl.col("batch_id").is_not_null().alias("_in_ledger"))
-        .sort("_in_ledger", "batch_id", "source_row")
-        .group_by("_name", "_body", maintain_order=True)
-        .agg(
-            pl.struct(pl.col("id_number"), pl.col("batch_id"), pl.col("source_row"))
-            .head(EVIDENCE_LISTED)
-            .alias("_listed"),
-            pl.len().alias("_count"),
+    # each number's claims in the order they are listed (the batch's rows, then the
+    # ledger's by batch and row): the first ten held once per number, the first of them
+    # carrying the number's count of claims
+    order = ["_in_ledger", "batch_id", "source_row"]
+    per_number = ["_name", "_o_body"]
+    first_ten = (
+        everyone.select(
+            "_name",
+            pl.col("_body").alias("_o_body"),
+            "id_number",
+            "batch_id",
+            "source_row",
+            pl.col("batch_id").is_not_null().alias("_in_ledger"),
         )
-        .rename({"_body": "_o_body"})
+        .sort(*per_number, *order)
+        .with_columns(
+            pl.int_range(pl.len()).over(per_number).alias("_rank"),
+            pl.len().over(per_number).alias("_claims"),
+        )
+        .filter(pl.col("_rank") < EVIDENCE_LISTED)
+        .with_columns(pl.when(pl.col("_rank") == 0).then("_claims").otherwise(0).alias("_count"))
     )
-    # the batch's rows first, then the ledger's by batch and row, as one list per claim
-    listed = pl.col("_listed").list.explode(keep_nulls=False, empty_as_null=False)
-    order = (
-        listed.struct.field("batch_id").is_not_null(),
-        listed.struct.field("batch_id"),
-        listed.struct.field("source_row"),
-    )
+    # per claim the first ten of the other numbers' claims in that order, and their count
     pairs = (
         batch.select("row_id", "_name", "_body")
         .join(near, on=["_name", "_body"])
-        .join(occurrences, on=["_name", "_o_body"])
-        .sort("row_id", "_o_body")
+        .join(first_ten, on=per_number)
+        .sort("row_id", *order)
         .group_by("row_id", maintain_order=True)
         .agg(
-            listed.sort_by(*order).head(EVIDENCE_LISTED).alias("_others"),
+            pl.struct("id_number", "batch_id", "source_row").head(EVIDENCE_LISTED).alias("_others"),
+            pl.col("batch_id").first().alias("_batch"),
+            pl.col("source_row").first().alias("_row"),
             pl.col("_count").sum().alias("_n"),
-        )
-        .with_columns(
-            pl.col("_others").list.first().struct.field("batch_id").alias("_batch"),
-            pl.col("_others").list.first().struct.field("source_row").alias("_row"),
         )
     )
     in_ledger = pl.col("_batch").is_not_null()
