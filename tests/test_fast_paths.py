@@ -5,6 +5,8 @@ enumerations by distinct value, every sheet and file read at once."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -181,6 +183,10 @@ def test_check_timings_name_every_phase_on_stderr(sample_dir, tmp_path):
     for name in ("read", "normalise", "ledger", "rules", "report", "write", "total"):
         assert f"{name} " in line
     assert "timings:" not in proc.stdout
+    if sys.platform != "win32":  # the peak memory after each phase, never falling
+        peaks = next(ln for ln in proc.stderr.splitlines() if ln.startswith("peak memory"))
+        figures = [float(m.replace(",", "")) for m in re.findall(r"([\d,.]+) MB", peaks)]
+        assert len(figures) == 6 and figures == sorted(figures) and figures[0] > 10
 
 
 def test_sample_writes_the_benchmark_layout(tmp_path):

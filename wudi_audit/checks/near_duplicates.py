@@ -76,9 +76,16 @@ def _people(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.with_columns(pl.when(well_formed).then(body).alias("_body")).drop_nulls("_body")
 
 
+def _name_ids(frame: pl.LazyFrame, names: pl.LazyFrame) -> pl.LazyFrame:
+    """`_name` replaced by its number in `names`; records of other names dropped."""
+    return frame.join(names, on="_name").drop("_name").rename({"_name_id": "_name"})
+
+
 def near_pairs(batch_bodies: pl.LazyFrame, bodies: pl.LazyFrame) -> pl.LazyFrame:
     """(name, body, other body) one edit apart, `body` from the batch, `other` from any
-    record: each position joined on its own, so a position's keys are all that is held."""
+    record: each position joined on its own, so a position's keys are all that is held.
+    `bodies` holds each (name, body) once, so each pair is found once: a pair one digit
+    apart matches that position's key alone, a swapped pair that swap's key alone."""
     found = []
     for key in position_keys():
         left = batch_bodies.select("_name", "_body", key.alias("_key"))
@@ -88,7 +95,7 @@ def near_pairs(batch_bodies: pl.LazyFrame, bodies: pl.LazyFrame) -> pl.LazyFrame
             .filter(pl.col("_body") != pl.col("_o_body"))
             .select("_name", "_body", "_o_body")
         )
-    return pl.concat(found).unique()
+    return pl.concat(found)
 
 
 @register(
@@ -108,10 +115,11 @@ def near_duplicate_identity(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
     with white space removed. Numbers damaged by a spreadsheet (P102) take no part. Every
     batch claim involved is flagged, with the other number and where it stands."""
     batch = _people(_named(inputs.claims.lazy().filter(~pl.col("id_damaged").fill_null(False))))
-    names = batch.select("_name").unique()
+    # each of the batch's names as a small integer: the joins below key on it, not on text
+    names = batch.select("_name").unique().sort("_name").with_row_index("_name_id")
+    batch = _name_ids(batch, names)
     # the ledger's records of the batch's names only, before any per-record work
-    ledger = _named(inputs.history_named.lazy())
-    ledger = _people(ledger.join(names, on="_name", how="semi"))
+    ledger = _people(_name_ids(_named(inputs.history_named.lazy()), names))
     everyone = pl.concat(
         [
             batch.select(

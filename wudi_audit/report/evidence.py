@@ -163,8 +163,17 @@ def evidence_in_words(evidence: dict[str, Any], lang: str) -> str:
     return ("；" if zh else "; ").join(parts)
 
 
+WORDS_SLICE = 50_000  # exceptions put into words at a time
+
+
 def evidence_column(evidence: pl.Series, lang: str) -> pl.Series:
-    """Evidence JSON text → words, computed once per distinct evidence value."""
-    distinct = evidence.drop_nulls().unique()
-    words = {text: evidence_in_words(json.loads(text), lang) for text in distinct}
-    return evidence.replace_strict(words, default=None, return_dtype=pl.String)
+    """Evidence JSON text → words, a slice at a time (each distinct text of a slice put
+    into words once), so that a million exceptions never hold a million-entry dictionary
+    of Python strings."""
+    parts = []
+    for start in range(0, max(evidence.len(), 1), WORDS_SLICE):
+        part = evidence.slice(start, WORDS_SLICE)
+        distinct = part.drop_nulls().unique()
+        words = {text: evidence_in_words(json.loads(text), lang) for text in distinct}
+        parts.append(part.replace_strict(words, default=None, return_dtype=pl.String))
+    return pl.concat(parts).alias(evidence.name)
