@@ -121,3 +121,37 @@ def test_no_block_is_larger_than_the_ten_digits_of_a_position():
         for key in position_keys()
     ]
     assert max(largest[:BODY]) == 10 and max(largest[BODY:]) <= 2
+
+
+def test_p107_sought_a_slice_at_a_time_finds_what_one_pass_finds(monkeypatch):
+    # issue 21: the batch's numbers are searched BODIES_AT_A_TIME at a time, each slice
+    # against its own names' records; names cut by a slice boundary, numbers claimed
+    # twice, records in the ledger: the flags and the evidence are those of one pass
+    from tests.test_history_rules import with_history
+    from wudi_audit.checks import near_duplicates
+    from wudi_audit.checks.base import REGISTRY
+    from wudi_audit.rules.pack import load_rule_pack
+
+    rng = random.Random(21)
+    names = ["王伟", "李娜", "张敏", "刘洋"]
+    bodies = [f"3205051990010{rng.randrange(10_000):04d}" for _ in range(300)]
+    rows = [
+        {"id_number": full(b), "name": rng.choice(names), "class_id": f"C{i % 7}"}
+        for i, b in enumerate(bodies + bodies[:40])
+    ]
+    history = [
+        {"id_number": full(b), "name": rng.choice(names), "class_id": "L1"}
+        for b in rng.sample(bodies, 60)
+    ]
+    inputs = with_history(rows, history)
+
+    def run(at_a_time: int) -> pl.DataFrame:
+        monkeypatch.setattr(near_duplicates, "BODIES_AT_A_TIME", at_a_time)
+        found = REGISTRY["P107"].check(inputs, load_rule_pack()).collect()
+        return found.sort("row_id")
+
+    whole = run(10**9)
+    assert whole.height > 50  # the case has something to find
+    assert json.loads(whole["evidence"][0])["other_numbers"]
+    for at_a_time in (1, 7, 64):
+        assert run(at_a_time).equals(whole)
