@@ -216,13 +216,17 @@ def _claim_verdicts(claims: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
     # Each rule says what it puts at stake (the whole claim, or an excess); a claim is
     # counted once, at most its own amount.
     at_stake = pl.min_horizontal(pl.col("_at_stake").fill_null(0), claim_amount)
-    return (
-        claims.join(per_claim, on="row_id", how="left")
-        .with_columns(
+    # the claims' own columns are not gathered by a join (a copy of every column): the
+    # per-claim values are lined up with the claims, in row_id order (as read)
+    if not claims["row_id"].is_sorted():
+        claims = claims.sort("row_id")
+    aligned = (
+        claims.select("row_id", "amount_fen")
+        .join(per_claim, on="row_id", how="left", maintain_order="left")
+        .select(
             verdict.alias("verdict"),
             pl.col("codes").fill_null(""),
             at_stake.alias("amount_at_stake_fen"),
         )
-        .drop("_reject", "_review", "_at_stake")
-        .sort("row_id")
     )
+    return claims.with_columns(aligned)

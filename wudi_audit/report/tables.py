@@ -197,7 +197,11 @@ def build_report(
     ledger: dict[str, Any] | None = None,
     sample: ReviewSample | None = None,
 ) -> Report:
+    """The report of a run. It takes the rules' exceptions over: `result.exceptions` is
+    emptied once they are shaped for the report (a million flagged claims are not held
+    twice while their evidence is put into words)."""
     zh = lang == "zh"
+    summary = summarise(result, lang)
     ex = result.exceptions
     name_expr = mask_name(pl.col("name")) if mask_ids else pl.col("name")
     names = {code: pick(lang, (r.name_zh, r.name_en)) for code, r in REGISTRY.items()}
@@ -238,6 +242,8 @@ def build_report(
         ),
         pl.col("id_damaged").fill_null(False),
     )
+    del ex
+    result.exceptions = result.exceptions.clear()
     if mask_ids:
         # each distinct evidence text masked once, not once per exception row
         texts = exceptions["evidence_json"].drop_nulls().unique().to_list()
@@ -260,7 +266,12 @@ def build_report(
         if zh
         else "number damaged by a spreadsheet; re-export the column as text"
     )
-    claims = result.claims.join(reasons, on="row_id", how="left", maintain_order="left")
+    # the reason lined up with the claims (in row_id order), their columns not gathered
+    claims = result.claims.with_columns(
+        result.claims.select("row_id")
+        .join(reasons, on="row_id", how="left", maintain_order="left")
+        .get_column("reason")
+    )
     claims = claims.select(
         pl.col("source_row"),
         pl.col("claim_id"),
@@ -308,7 +319,6 @@ def build_report(
         "language": lang,
         "ids_masked": mask_ids,
     }
-    summary = summarise(result, lang)
     rules = [
         {
             "code": r.code,

@@ -142,13 +142,23 @@ class TableWriter:
         widths = self._widths(headers, frame)
         text_columns = [i for i, (_, fmt) in enumerate(writers) if fmt is self.formats.code]
         date_columns = [c for c in frame.columns if COLUMN_KINDS.get(c, DEFAULT_KIND)[0] == "date"]
+        texts = [
+            c
+            for c, d in frame.schema.items()
+            if not d.is_numeric() and d != pl.Date and c not in date_columns
+        ]
+        frame = frame.with_columns(pl.col(c).cast(pl.String) for c in texts)
+        # an empty text is no cell at all (and no cell costs no time); only the columns
+        # that hold one are rewritten, so a million rows' text is not copied for nothing
+        has_empty = (
+            frame.select((pl.col(c) == "").any().alias(c) for c in texts).row(0) if texts else ()
+        )
         frame = frame.with_columns(
             *[excel_serial(pl.col(c)) for c in date_columns],
             *[
-                # an empty text is no cell at all (and no cell costs no time)
-                pl.col(c).cast(pl.String).replace("", None)
-                for c, d in frame.schema.items()
-                if not d.is_numeric() and d != pl.Date and c not in date_columns
+                pl.col(c).replace("", None)
+                for c, empty in zip(texts, has_empty, strict=True)
+                if empty
             ],
         )
         heights = _row_heights(frame, widths)
