@@ -103,6 +103,13 @@ def near_pairs(batch_bodies: pl.LazyFrame, bodies: pl.LazyFrame) -> pl.LazyFrame
     return pl.concat(found).lazy()
 
 
+def _names_between(frame: pl.DataFrame, first: int, last: int) -> pl.DataFrame:
+    """The rows of names `first` to `last` of a frame sorted by name (two searches)."""
+    names = frame["_name"]
+    low, high = names.search_sorted(first, "left"), names.search_sorted(last, "right")
+    return frame.slice(low, high - low)
+
+
 BODIES_AT_A_TIME = 100_000  # the batch's numbers whose near numbers are sought at once
 
 
@@ -114,18 +121,13 @@ def nearest_records(
     so the pairs held at once are bounded by the slice, however many a million claims
     make (25 million pairs for the worst case of the benchmark)."""
     mine, bodies, first_ten = (f.sort("_name") for f in (mine, bodies, first_ten))
-    names, listed_names = bodies["_name"], first_ten["_name"]
     parts = []
     for start in range(0, mine.height, BODIES_AT_A_TIME):
         part = mine.slice(start, BODIES_AT_A_TIME)
-        # the other records of the slice's names alone (both are sorted by name)
         first, last = part["_name"][0], part["_name"][-1]
-        low, high = names.search_sorted(first, "left"), names.search_sorted(last, "right")
-        near = near_pairs(part.lazy(), bodies.slice(low, high - low).lazy())
-        low, high = (listed_names.search_sorted(first, "left"),
-                     listed_names.search_sorted(last, "right"))  # fmt: skip
+        near = near_pairs(part.lazy(), _names_between(bodies, first, last).lazy())
         parts.append(
-            near.join(first_ten.slice(low, high - low).lazy(), on=["_name", "_o_body"])
+            near.join(_names_between(first_ten, first, last).lazy(), on=["_name", "_o_body"])
             .group_by("_name", "_body")
             .agg(pl.col("_order").sort().head(EVIDENCE_LISTED), pl.col("_count").sum().alias("_n"))
             .collect()
