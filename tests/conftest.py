@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from wudi_audit.checks import REGISTRY, AuditInputs
+from wudi_audit.checks.base import with_final_evidence
 from wudi_audit.normalise.inputs import prepare_claims
 from wudi_audit.normalise.table import normalize
 from wudi_audit.read.grid import NUMERIC_CELL
@@ -61,7 +62,8 @@ def claims_inputs(rows: list[dict], **extra) -> AuditInputs:
 def flagged(code: str, inputs: AuditInputs, pack: RulePack | None = None) -> pl.DataFrame:
     """The flags one rule raises, with the claim's source row."""
     pack = pack or load_rule_pack()
-    result = REGISTRY[code].check(inputs, pack).collect()
+    rule = REGISTRY[code]
+    result = with_final_evidence(rule, inputs, rule.check(inputs, pack).collect())
     rows = inputs.claims.select("row_id", "source_row")
     return result.join(rows, on="row_id", how="left").sort("source_row")
 

@@ -68,10 +68,13 @@ sys.path.insert(0, {root!r})
 from tests.conftest import claims_inputs
 from tests.test_dense_groups import dense_bodies, full
 from wudi_audit.checks import REGISTRY
+from wudi_audit.checks.base import with_final_evidence
 from wudi_audit.rules.pack import load_rule_pack
 bodies = dense_bodies({count})
 rows = [dict(id_number=full(b), name="王伟", class_id=f"C{{i}}") for i, b in enumerate(bodies)]
-flags = REGISTRY["P107"].check(claims_inputs(rows), load_rule_pack()).collect()
+inputs = claims_inputs(rows)
+flags = REGISTRY["P107"].check(inputs, load_rule_pack()).collect()
+flags = with_final_evidence(REGISTRY["P107"], inputs, flags)
 evidence = [json.loads(e) for e in flags["evidence"].head(50)]
 print(json.dumps({{
     "flagged": flags.height,
@@ -129,7 +132,7 @@ def test_p107_sought_a_slice_at_a_time_finds_what_one_pass_finds(monkeypatch):
     # twice, records in the ledger: the flags and the evidence are those of one pass
     from tests.test_history_rules import with_history
     from wudi_audit.checks import near_duplicates
-    from wudi_audit.checks.base import REGISTRY
+    from wudi_audit.checks.base import REGISTRY, with_final_evidence
     from wudi_audit.rules.pack import load_rule_pack
 
     rng = random.Random(21)
@@ -152,6 +155,7 @@ def test_p107_sought_a_slice_at_a_time_finds_what_one_pass_finds(monkeypatch):
 
     whole = run(10**9)
     assert whole.height > 50  # the case has something to find
-    assert json.loads(whole["evidence"][0])["other_numbers"]
+    final = with_final_evidence(REGISTRY["P107"], inputs, whole)
+    assert json.loads(final["evidence"][0])["other_numbers"]
     for at_a_time in (1, 7, 64):
         assert run(at_a_time).equals(whole)

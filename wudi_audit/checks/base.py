@@ -4,7 +4,10 @@ in one shape, so that adding a rule never touches the reader or the report.
 A check returns a LazyFrame with exactly these columns (see `FLAG_COLUMNS`):
     row_id               the claim's row (UInt32, index into `AuditInputs.claims`)
     message_zh/_en       what is wrong, with the numbers
-    evidence             a JSON object as text (e.g. the earlier claim it repeats)
+    evidence             a JSON object as text (e.g. the earlier claim it repeats); a
+                         rule whose evidence lists many other records may give their
+                         places instead, put into the records by `Rule.expand_evidence`
+                         when the report is written (issue 21: P107 at a million claims)
     amount_at_stake_fen  money at stake, whole fen (Int64)
 """
 
@@ -52,6 +55,8 @@ FLAG_COLUMNS = tuple(FLAG_SCHEMA)
 
 
 CheckFunction = Callable[[AuditInputs, RulePack], pl.LazyFrame]
+# compact evidence texts of one rule → the evidence SPEC gives (the same length, in order)
+EvidenceExpander = Callable[[pl.Series], pl.Series]
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,8 @@ class Rule:
     example_en: str = ""
     doc_en: str = ""
     scope: str = "claims"  # "catalog": judges the catalogue (`wudi-audit catalog check`)
+    # the rule's evidence holds places, not records: given the inputs, what expands them
+    expand_evidence: Callable[[AuditInputs], EvidenceExpander] | None = None
 
     @property
     def family(self) -> str:
@@ -89,6 +96,7 @@ def register(
     example_zh: str = "",
     example_en: str = "",
     scope: str = "claims",
+    expand_evidence: Callable[[AuditInputs], EvidenceExpander] | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check under its code; the docstring becomes its English description."""
 
@@ -108,6 +116,7 @@ def register(
             example_en,
             (check.__doc__ or "").strip(),
             scope,
+            expand_evidence,
         )
         return check
 
@@ -191,3 +200,11 @@ def where_claims(others: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 def whole_claim_at_stake() -> pl.Expr:
     """A rejected claim puts its whole (non-negative) amount at stake."""
     return pl.col("amount_fen").clip(lower_bound=0).fill_null(0)
+
+
+def with_final_evidence(rule: Rule, inputs: AuditInputs, found: pl.DataFrame) -> pl.DataFrame:
+    """A rule's collected flags with their evidence as SPEC gives it (places put into
+    records), for one rule run alone; the report does this a slice at a time."""
+    if rule.expand_evidence is None or found.height == 0:
+        return found
+    return found.with_columns(rule.expand_evidence(inputs)(found["evidence"]))

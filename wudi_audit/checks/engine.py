@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from wudi_audit.checks import REGISTRY, AuditInputs, Rule, Severity
-from wudi_audit.checks.base import FLAG_SCHEMA
+from wudi_audit.checks.base import FLAG_SCHEMA, EvidenceExpander
 from wudi_audit.errors import UserInputError
 from wudi_audit.rules.pack import RulePack
 from wudi_audit.schema.inputs import input_label, input_source
@@ -24,6 +24,8 @@ class AuditResult:
     rules_skipped: dict[str, tuple[str, str]]  # code → (zh reason, en reason)
     attendance: dict[str, int] | None = None  # record counts, see `attendance_counts`
     packs: list[dict] = field(default_factory=list)  # every pack used, with its claims
+    # code → what puts that rule's evidence (places) into records (`Rule.expand_evidence`)
+    evidence_expanders: dict[str, EvidenceExpander] = field(default_factory=dict)
 
 
 def attendance_counts(inputs: AuditInputs) -> dict[str, int] | None:
@@ -167,6 +169,7 @@ def _run(
         skipped,
         attendance_counts(inputs),
         packs_used,
+        {r.code: r.expand_evidence(inputs) for r in ran if r.expand_evidence is not None},
     )
 
 

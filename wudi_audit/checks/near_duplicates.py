@@ -14,7 +14,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from wudi_audit.checks.base import EVIDENCE_LISTED, AuditInputs, Severity, flags, register
+from wudi_audit.checks.base import (
+    EVIDENCE_LISTED,
+    AuditInputs,
+    EvidenceExpander,
+    Severity,
+    flags,
+    register,
+)
 from wudi_audit.checks.person import CLAUSE_TARGET
 from wudi_audit.rules.pack import RulePack
 from wudi_audit.schema.ledger import name_key
@@ -136,22 +143,9 @@ def nearest_records(
     return pl.concat([pl.DataFrame(schema=schema), *parts], how="vertical_relaxed")
 
 
-@register(
-    "P107",
-    "疑似改号规避（身份证号相差一位）",
-    "near-duplicate identity number",
-    Severity.REVIEW,
-    CLAUSE_TARGET,
-    example_zh="同名学员另有身份证号 320505********1242（本批次第 8 行），前 17 位仅差一位",
-    example_en="same name with number 320505********1242 (row 8): one character apart",
-)
-def near_duplicate_identity(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
-    """A batch claim whose identity number is not the same as, but within one edit of,
-    another number with the same name (in the batch or the ledger): the first 17
-    characters differ in exactly one position or by one swap of two adjacent characters
-    (so a number altered and given a fresh check character is caught). Names compared
-    with white space removed. Numbers damaged by a spreadsheet (P102) take no part. Every
-    batch claim involved is flagged, with the other number and where it stands."""
+def _records(inputs: AuditInputs) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The batch's records that can take part (names as integers), and every record of
+    the batch's names: the batch's, then the ledger's."""
     batch = _people(_named(inputs.claims.lazy().filter(~pl.col("id_damaged").fill_null(False))))
     # each of the batch's names as a small integer: the joins below key on it, not on text
     names = batch.select("_name").unique().sort("_name").with_row_index("_name_id")
@@ -170,14 +164,14 @@ def near_duplicate_identity(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
             ledger.select("_name", "_body", "id_number", "source_row", "batch_id"),
         ]
     )
-    # pairs of numbers are found once per (name, number), however often each was claimed
-    bodies = everyone.select("_name", "_body").unique()
-    shared = bodies.group_by("_name").len().filter(pl.col("len") > 1).select("_name")
-    bodies = bodies.join(shared, on="_name", how="semi")
-    mine = batch.select("_name", "_body").unique().join(shared, on="_name", how="semi")
-    # every record numbered in the order claims are listed (the batch's rows, then the
-    # ledger's by batch and row); the pairs below carry that number alone, not the text
-    listed = (
+    return batch, everyone
+
+
+def _listed(everyone: pl.LazyFrame) -> pl.LazyFrame:
+    """Every record numbered (`_order`) in the order claims are listed: the batch's rows,
+    then the ledger's by batch and row (a stable sort, so the same inputs always number
+    alike: the evidence's places are put into records by this numbering)."""
+    return (
         everyone.select(
             "_name",
             pl.col("_body").alias("_o_body"),
@@ -186,9 +180,70 @@ def near_duplicate_identity(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
             "source_row",
             pl.col("batch_id").is_not_null().alias("_in_ledger"),
         )
-        .sort("_in_ledger", "batch_id", "source_row")
+        .sort("_in_ledger", "batch_id", "source_row", maintain_order=True)
         .with_row_index("_order")
     )
+
+
+# P107's evidence as the rule gives it: the places (`_order`) of the first ten records of
+# the near numbers, and their count; `places_in_records` puts them into records
+PLACES = pl.Struct({"_records": pl.List(pl.UInt32), "other_claims": pl.UInt32})
+
+
+def places_in_records(inputs: AuditInputs) -> EvidenceExpander:
+    """What expands P107's evidence for these inputs: each place into the number, batch
+    and row of that record (`{"other_numbers": [...], "other_claims": n}`, SPEC §2). The
+    records are numbered once, when first asked; a million flagged claims hold ten small
+    integers each until their evidence is written, a slice at a time, not 800 MB of text."""
+    held: list[pl.DataFrame] = []
+
+    def expand(evidence: pl.Series) -> pl.Series:
+        if not held:
+            _, everyone = _records(inputs)
+            held.append(_listed(everyone).select("id_number", "batch_id", "source_row").collect())
+        records = held[0]
+        places = evidence.str.json_decode(PLACES).struct.unnest().with_row_index("_i")
+        each = places.select("_i", "_records").explode("_records").drop_nulls("_records")
+        others = (
+            records[each["_records"]]
+            .with_columns(each["_i"])
+            .group_by("_i", maintain_order=True)
+            .agg(pl.struct("id_number", "batch_id", "source_row").alias("other_numbers"))
+        )
+        return (
+            places.join(others, on="_i", how="left", maintain_order="left")
+            .select(pl.struct("other_numbers", "other_claims").struct.json_encode())
+            .to_series()
+            .alias(evidence.name)
+        )
+
+    return expand
+
+
+@register(
+    "P107",
+    "疑似改号规避（身份证号相差一位）",
+    "near-duplicate identity number",
+    Severity.REVIEW,
+    CLAUSE_TARGET,
+    example_zh="同名学员另有身份证号 320505********1242（本批次第 8 行），前 17 位仅差一位",
+    example_en="same name with number 320505********1242 (row 8): one character apart",
+    expand_evidence=places_in_records,
+)
+def near_duplicate_identity(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
+    """A batch claim whose identity number is not the same as, but within one edit of,
+    another number with the same name (in the batch or the ledger): the first 17
+    characters differ in exactly one position or by one swap of two adjacent characters
+    (so a number altered and given a fresh check character is caught). Names compared
+    with white space removed. Numbers damaged by a spreadsheet (P102) take no part. Every
+    batch claim involved is flagged, with the other number and where it stands."""
+    batch, everyone = _records(inputs)
+    # pairs of numbers are found once per (name, number), however often each was claimed
+    bodies = everyone.select("_name", "_body").unique()
+    shared = bodies.group_by("_name").len().filter(pl.col("len") > 1).select("_name")
+    bodies = bodies.join(shared, on="_name", how="semi")
+    mine = batch.select("_name", "_body").unique().join(shared, on="_name", how="semi")
+    listed = _listed(everyone)
     per_number = ["_name", "_o_body"]
     # each number's first ten records, the first of them carrying the number's count
     first_ten = (
@@ -207,20 +262,20 @@ def near_duplicate_identity(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
     )
     mine, bodies, first_ten, listed = pl.collect_all([mine, bodies, first_ten, listed])
     nearest = nearest_records(mine, bodies, first_ten).lazy()
-    # per claim those records, in that order, with the number they carry and where
+    # per claim the places of those records (in listing order); the first, for the message
     pairs = (
         batch.select("row_id", "_name", "_body")
         .join(nearest, on=["_name", "_body"])
-        .explode("_order")
-        .join(listed.lazy().select("_order", "id_number", "batch_id", "source_row"), on="_order")
-        .sort("row_id", "_order")
-        .group_by("row_id", maintain_order=True)
-        .agg(
-            pl.struct("id_number", "batch_id", "source_row").alias("_others"),
-            pl.col("batch_id").first().alias("_batch"),
-            pl.col("source_row").first().alias("_row"),
-            pl.col("_n").first(),
+        .with_columns(pl.col("_order").list.first().alias("_first"))
+        .join(
+            listed.lazy().select(
+                pl.col("_order").alias("_first"),
+                pl.col("batch_id").alias("_batch"),
+                pl.col("source_row").alias("_row"),
+            ),
+            on="_first",
         )
+        .sort("row_id")
     )
     in_ledger = pl.col("_batch").is_not_null()
     return flags(
@@ -240,5 +295,5 @@ def near_duplicate_identity(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
         )
         .otherwise(pl.format("same name, number one character apart in row {}", "_row")),
         pl.lit(0, dtype=pl.Int64),
-        {"other_numbers": pl.col("_others"), "other_claims": pl.col("_n")},
+        {"_records": pl.col("_order"), "other_claims": pl.col("_n")},
     )

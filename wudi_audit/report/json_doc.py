@@ -76,7 +76,9 @@ def _exceptions(report: Report, out: TextIO) -> None:
     for start in range(0, exceptions.height, SLICE):
         if start:
             out.write(",\n  ")
-        out.write(",\n  ".join(exception_lines(exceptions.slice(start, SLICE))))
+        part = exceptions.slice(start, SLICE)
+        part = part.with_columns(report.final_evidence.of(part))
+        out.write(",\n  ".join(exception_lines(part)))
     out.write("\n ]")
 
 

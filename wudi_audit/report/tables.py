@@ -3,8 +3,7 @@ rules) in the chosen language, masked when asked; the writers only lay them out.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -17,6 +16,7 @@ from wudi_audit.facts.masking import mask_id_number, mask_name, mask_value
 from wudi_audit.read.raw import SourceFile
 from wudi_audit.report.evidence import evidence_column
 from wudi_audit.report.figures import pick, summarise
+from wudi_audit.report.final_evidence import FinalEvidence, mask_evidence
 from wudi_audit.report.sampling import ReviewSample
 from wudi_audit.rules.pack import RulePack
 
@@ -119,7 +119,6 @@ SAMPLE_COLUMNS = (
     "probability",
     "why_drawn",
 )
-MASKED_EVIDENCE_KEYS = ("name", "names", "other_names")
 DAMAGED_PREFIX = ("已损坏：", "damaged: ")
 
 
@@ -136,6 +135,9 @@ class Report:
     rules: list[dict[str, Any]]
     has_claim_id: bool = False
     sample: pl.DataFrame | None = None  # columns SAMPLE_COLUMNS, with `--sample`
+    # `evidence_json` holds the places some rules give: `final_evidence.of(a slice)` is
+    # that slice's evidence as SPEC gives it (what `--json` writes)
+    final_evidence: FinalEvidence = field(default_factory=FinalEvidence)
 
     def sheet(self, key: str) -> str:
         return SHEETS[key][0 if self.lang == "zh" else 1]
@@ -244,17 +246,10 @@ def build_report(
     )
     del ex
     result.exceptions = result.exceptions.clear()
-    if mask_ids:
-        # each distinct evidence text masked once, not once per exception row
-        texts = exceptions["evidence_json"].drop_nulls().unique().to_list()
-        exceptions = exceptions.with_columns(
-            pl.col("evidence_json").replace_strict(
-                {t: _mask_evidence(t) for t in texts}, default=None, return_dtype=pl.String
-            )
-        )
-    exceptions = exceptions.with_columns(
-        evidence_column(exceptions["evidence_json"], lang).alias("evidence")
-    )
+    if mask_ids:  # the places a rule gives are masked once put into records
+        exceptions = exceptions.with_columns(mask_evidence(exceptions["evidence_json"]))
+    final = FinalEvidence(result.evidence_expanders, mask_ids)
+    exceptions = exceptions.with_columns(_evidence_in_words(exceptions, final, lang))
     verdict_labels = {k: pick(lang, VOCABULARY[k]) for k in VERDICTS}
     # the most severe reason of each claim: exceptions are sorted by severity within a row
     reasons = exceptions.group_by("row_id", maintain_order=True).agg(
@@ -340,7 +335,21 @@ def build_report(
         manifest["sample"] = sample.manifest()
         id_expr = mask_id_number(pl.col("id_number")) if mask_ids else pl.col("id_number")
         sample_table = _sample_table(result.claims, sample, lang, id_expr, name_expr)
-    return Report(lang, manifest, summary, exceptions, claims, rules, has_claim_id, sample_table)
+    return Report(
+        lang, manifest, summary, exceptions, claims, rules, has_claim_id, sample_table, final
+    )
+
+
+WORDS_AT_A_TIME = 100_000  # exceptions whose evidence is made final and put into words at once
+
+
+def _evidence_in_words(exceptions: pl.DataFrame, final: FinalEvidence, lang: str) -> pl.Series:
+    """The evidence of every exception in words, made final a slice at a time."""
+    parts = [
+        evidence_column(final.of(exceptions.slice(start, WORDS_AT_A_TIME)), lang)
+        for start in range(0, max(exceptions.height, 1), WORDS_AT_A_TIME)
+    ]
+    return pl.concat(parts).alias("evidence")
 
 
 def _sample_table(
@@ -369,25 +378,3 @@ def _sample_table(
             why.alias("why_drawn"),
         )
     )
-
-
-def _mask_evidence(text: str | None) -> str | None:
-    if not text or not any(f'"{key}"' in text for key in (*MASKED_EVIDENCE_KEYS, "id_number")):
-        return text
-    return json.dumps(_masked(json.loads(text)), ensure_ascii=False)
-
-
-def _masked(value: Any, kind: str | None = None) -> Any:
-    """Names and identity numbers anywhere inside evidence (nested lists and objects)."""
-    if isinstance(value, dict):
-        return {
-            k: _masked(
-                v, "name" if k in MASKED_EVIDENCE_KEYS else "id" if k == "id_number" else kind
-            )
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_masked(v, kind) for v in value]
-    if isinstance(value, str) and kind is not None:
-        return mask_value(value, kind)
-    return value
