@@ -187,6 +187,16 @@ def identity_display(frame: pl.DataFrame, lang: str, mask_ids: bool) -> pl.Serie
     )
 
 
+def _claims_of(row_ids: pl.Series, claims: pl.DataFrame) -> pl.DataFrame:
+    """The claims' columns (not `row_id`) for each of `row_ids`: gathered by position
+    when the claims stand in row_id order from 0 (as the engine returns them), so the
+    exceptions' own columns are not copied by a join; else joined."""
+    if claims["row_id"].equals(pl.int_range(claims.height, dtype=pl.UInt32, eager=True)):
+        return claims[row_ids].drop("row_id")
+    joined = row_ids.to_frame().join(claims, on="row_id", how="left", maintain_order="left")
+    return joined.drop("row_id")
+
+
 def build_report(
     result: AuditResult,
     pack: RulePack,
@@ -204,7 +214,7 @@ def build_report(
     twice while their evidence is put into words)."""
     zh = lang == "zh"
     summary = summarise(result, lang)
-    ex = result.exceptions
+    ex, result.exceptions = result.exceptions, result.exceptions.clear()
     name_expr = mask_name(pl.col("name")) if mask_ids else pl.col("name")
     names = {code: pick(lang, (r.name_zh, r.name_en)) for code, r in REGISTRY.items()}
     severities = {k: pick(lang, v) for k, v in SEVERITY_LABELS.items()}
@@ -217,7 +227,9 @@ def build_report(
         "online_hours",
         "offline_hours",
     )
-    ex = ex.join(claim_keys, on="row_id", how="left", maintain_order="left")
+    ex = ex.drop("message_en" if zh else "message_zh").with_columns(
+        _claims_of(ex["row_id"], claim_keys)
+    )
     exceptions = ex.select(
         pl.col("claim_id"),
         identity_display(ex, lang, mask_ids),
@@ -245,7 +257,6 @@ def build_report(
         pl.col("id_damaged").fill_null(False),
     )
     del ex
-    result.exceptions = result.exceptions.clear()
     if mask_ids:  # the places a rule gives are masked once put into records
         exceptions = exceptions.with_columns(mask_evidence(exceptions["evidence_json"]))
     final = FinalEvidence(result.evidence_expanders, mask_ids)
