@@ -159,3 +159,34 @@ def test_p107_sought_a_slice_at_a_time_finds_what_one_pass_finds(monkeypatch):
     assert json.loads(final["evidence"][0])["other_numbers"]
     for at_a_time in (1, 7, 64):
         assert run(at_a_time).equals(whole)
+
+
+def test_the_window_filter_keeps_every_number_one_edit_from_another():
+    # P107's cheap filter before the joins (issue 21, rules phase): a necessary condition,
+    # so it may keep strangers but must never drop a number that has a near one
+    from wudi_audit.checks.near_duplicates import could_be_near
+
+    rng = random.Random(7)
+    bodies = [rng.randrange(10**16, 10**17) for _ in range(400)]
+    for body in rng.sample(bodies, 150):
+        digits = list(str(body))
+        i = rng.randrange(BODY - 1)
+        if rng.random() < 0.5:
+            digits[i] = str((int(digits[i]) + rng.randrange(1, 10)) % 10)
+        else:
+            digits[i], digits[i + 1] = digits[i + 1], digits[i]
+        bodies.append(int("".join(digits)))
+    bodies = sorted(set(bodies))
+    frame = pl.LazyFrame({"_name": ["王伟"] * len(bodies), "_body": bodies})
+    kept = set(could_be_near(frame).collect()["_body"])
+    near = {a for a, _ in brute_force(bodies)}
+    assert near and near <= kept
+    assert len(kept) < len(bodies)  # the random strangers are let go
+
+
+def test_the_window_filter_keeps_numbers_apart_within_one_name_only():
+    from wudi_audit.checks.near_duplicates import could_be_near
+
+    a, b = 32050519900101123, 32050519900101124  # one digit apart
+    frame = pl.LazyFrame({"_name": [1, 2, 3, 3], "_body": [a, b, a, b]})
+    assert could_be_near(frame).collect().rows() == [(3, a), (3, b)]

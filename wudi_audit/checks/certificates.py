@@ -70,6 +70,8 @@ def certificate_reused(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
             ),
         ]
     )
+    # a number found once (the claim itself) is never reused: only the others are counted
+    occurrences = occurrences.filter(pl.col("_cert").is_duplicated())
     listed = EVIDENCE_LISTED * 2  # enough to list ten after a claim's own are taken out
     per_number = (
         occurrences.sort("_cert", "batch_id", "source_row", nulls_last=False)

@@ -74,6 +74,8 @@ def one_phone_many_trainees(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
             ),
         ]
     )
+    if least >= 2:  # a number given once has one trainee: only the others are gathered
+        occurrences = occurrences.filter(pl.col("_phone").is_duplicated())
     per_number = (
         occurrences.sort("_phone", "batch_id", "source_row", nulls_last=False)
         .group_by("_phone", maintain_order=True)

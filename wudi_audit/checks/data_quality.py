@@ -28,9 +28,11 @@ def _problem_list(problems: list[Problem]) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _flag_problems(claims: pl.DataFrame, problems: list[Problem]) -> pl.LazyFrame:
+    """The problems' words are built only for the claims that have one: a filter on the
+    conditions first, so that a clean batch formats no text."""
     zh, en = _problem_list(problems)
-    found = claims.lazy().with_columns(zh.alias("_zh"), en.alias("_en"))
-    found = found.filter(pl.col("_zh").list.len() > 0)
+    any_problem = pl.any_horizontal([condition for condition, _, _ in problems])
+    found = claims.lazy().filter(any_problem).with_columns(zh.alias("_zh"), en.alias("_en"))
     return flags(
         found,
         pl.col("_zh").list.join("；"),

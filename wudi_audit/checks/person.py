@@ -394,8 +394,17 @@ def one_number_several_names(inputs: AuditInputs, pack: RulePack) -> pl.LazyFram
         .select("id_number", name_key.alias("_name_key"), "batch_id")
     )
     batch_names = claims.select("id_number", "_name_key", pl.lit(None, pl.String).alias("batch_id"))
+    every_name = pl.concat([batch_names, ledger])
+    # only a number seen with two names or more is gathered (the others are most numbers)
+    several = (
+        every_name.select("id_number", "_name_key")
+        .unique()
+        .filter(pl.col("id_number").is_duplicated())
+        .select("id_number")
+        .unique()
+    )
     names = (
-        pl.concat([batch_names, ledger])
+        every_name.join(several, on="id_number", how="semi")
         .group_by("id_number")
         .agg(
             pl.col("_name_key").unique().sort().alias("_names"),

@@ -16,8 +16,10 @@ from wudi_audit.checks.base import (
 from wudi_audit.checks.providers import (
     CLAUSE_CATALOG,
     CLAUSE_NO_SUBCONTRACT,
+    PROVIDER,
     PROVIDER_COLUMNS,
-    matched_entries,
+    claims_of,
+    provider_matches,
     provider_text,
     with_periods,
 )
@@ -102,8 +104,11 @@ def provider_not_winner(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     claim's project: the project code is not among the codes in the 中标项目 cells of any
     of its rows (split on ，,;；、 and white space) — a sign of subcontracting (转包,
     委托办班). A provider not on the list is O401's business, not this rule's."""
-    matched = matched_entries(inputs).filter(pl.col("project_code").is_not_null())
-    per_claim = matched.group_by("row_id").agg(
+    # judged once per (provider, project) of the batch, then given back to its claims
+    key = [*PROVIDER, "project_code"]
+    asked = inputs.claims.lazy().select(key).filter(pl.col("project_code").is_not_null()).unique()
+    matched = asked.join(provider_matches(inputs), on=PROVIDER, how="inner", nulls_equal=True)
+    per_key = matched.group_by(key).agg(
         pl.col("_p_projects")
         .list.explode(keep_nulls=False, empty_as_null=False)
         .unique()
@@ -112,17 +117,13 @@ def provider_not_winner(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
         pl.col("_p_row").sort().alias("_list_rows"),
     )
     winners = (
-        matched.select("row_id", "project_code", "_p_projects")
+        matched.select(*key, "_p_projects")
         .explode("_p_projects")
         .filter(pl.col("_p_projects") == pl.col("project_code"))
-        .select("row_id")
+        .select(key)
         .unique()
     )
-    found = (
-        inputs.claims.lazy()
-        .join(per_claim, on="row_id", how="inner")
-        .join(winners, on="row_id", how="anti")
-    )
+    found = claims_of(inputs, per_key.join(winners, on=key, how="anti", nulls_equal=True), key)
     who_zh, who_en = provider_text()
     won = pl.col("_won").list.join("、")
     won_zh = pl.when(pl.col("_won").list.len() > 0).then(won).otherwise(pl.lit("无"))

@@ -64,13 +64,21 @@ def provider_entries(providers: pl.DataFrame) -> pl.LazyFrame:
     )
 
 
-def matched_entries(inputs: AuditInputs) -> pl.LazyFrame:
-    """Each claim (row_id, with its fields) joined to every list row of its provider."""
+PROVIDER = ["provider_code", "provider_name"]  # what a claim's provider is found by
+LIST_FIELDS = ["_p_row", "_p_from", "_p_to", "_p_out", "_p_disq", "_p_projects", "_p_sites"]
+
+
+def provider_matches(inputs: AuditInputs) -> pl.LazyFrame:
+    """Each distinct (code, name) of the batch's claims with every list row of that
+    provider: the list is searched once per provider, not once per claim."""
     entries = provider_entries(inputs.references["providers"])
-    claims = inputs.claims.lazy().with_columns(
-        reference.fold_key(pl.col("provider_name")).alias("_name_key")
+    providers = (
+        inputs.claims.lazy()
+        .select(PROVIDER)
+        .unique()
+        .with_columns(reference.fold_key(pl.col("provider_name")).alias("_name_key"))
     )
-    by_code = claims.filter(pl.col("provider_code").is_not_null()).join(
+    by_code = providers.filter(pl.col("provider_code").is_not_null()).join(
         entries.filter(pl.col("_p_code").is_not_null()),
         left_on="provider_code",
         right_on="_p_code",
@@ -78,29 +86,37 @@ def matched_entries(inputs: AuditInputs) -> pl.LazyFrame:
     )
     codes_on_list = entries.select(pl.col("_p_code").alias("provider_code")).drop_nulls().unique()
     by_name = (
-        claims.filter(pl.col("_name_key").is_not_null())
+        providers.filter(pl.col("_name_key").is_not_null())
         .join(codes_on_list, on="provider_code", how="anti", nulls_equal=False)
         .join(entries, left_on="_name_key", right_on="_p_name", how="inner")
         .filter(pl.col("provider_code").is_null() | pl.col("_p_code").is_null())
     )
-    keep = [
+    keep = [*PROVIDER, *LIST_FIELDS]
+    return pl.concat([by_code.select(keep), by_name.select(keep)], how="vertical")
+
+
+def matched_entries(inputs: AuditInputs) -> pl.LazyFrame:
+    """Each claim (row_id, with its fields) joined to every list row of its provider."""
+    claim_fields = [
         "row_id",
         "start_date",
         "end_date",
         "project_code",
         "training_site",
-        "provider_code",
-        "provider_name",
+        *PROVIDER,
         "amount_fen",
-        "_p_row",
-        "_p_from",
-        "_p_to",
-        "_p_out",
-        "_p_disq",
-        "_p_projects",
-        "_p_sites",
     ]
-    return pl.concat([by_code.select(keep), by_name.select(keep)], how="vertical")
+    return (
+        inputs.claims.lazy()
+        .select(claim_fields)
+        .join(provider_matches(inputs), on=PROVIDER, how="inner", nulls_equal=True)
+    )
+
+
+def claims_of(inputs: AuditInputs, found: pl.LazyFrame, key: list[str]) -> pl.LazyFrame:
+    """The claims whose `key` values (nulls equal) are among `found`'s, with its columns,
+    in row order: a rule judged once per distinct key gives back every claim of it."""
+    return inputs.claims.lazy().join(found, on=key, how="inner", nulls_equal=True).sort("row_id")
 
 
 def provider_text() -> tuple[pl.Expr, pl.Expr]:

@@ -51,16 +51,7 @@ def occupation_key(occupation: pl.Expr) -> pl.Expr:
 
 
 def _batch(inputs: AuditInputs, keys: dict[str, pl.Expr]) -> pl.LazyFrame:
-    return (
-        inputs.claims.lazy()
-        .with_columns(**keys)
-        .drop_nulls([*keys, "end_date"])
-        .sort(list(BATCH_ORDER), nulls_last=True)
-    )
-
-
-def schema_of(frame: pl.DataFrame, column: str) -> pl.DataType:
-    return frame.schema[column]
+    return inputs.claims.lazy().with_columns(**keys).drop_nulls([*keys, "end_date"])
 
 
 def _history(inputs: AuditInputs, keys: dict[str, pl.Expr]) -> pl.LazyFrame:
@@ -97,8 +88,19 @@ def too_many_trainings(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
             .alias("_ledger"),
         )
     )
-    ordered = _batch(inputs, keys).with_columns(
-        (pl.int_range(pl.len()).over(group) + 1).alias("_nth")
+    # only a person-year past the maximum, counting the ledger, is ordered and numbered
+    batch = _batch(inputs, keys)
+    over_limit = (
+        batch.group_by(group)
+        .len("_in_batch")
+        .join(paid.select(*group, "_paid"), on=group, how="left")
+        .filter(pl.col("_in_batch") + pl.col("_paid").fill_null(0) > limit)
+        .select(group)
+    )
+    ordered = (
+        batch.join(over_limit, on=group, how="semi")
+        .sort(list(BATCH_ORDER), nulls_last=True)
+        .with_columns((pl.int_range(pl.len()).over(group) + 1).alias("_nth"))
     )
     # the person's first rows of the year, at most ten: held once per person, not per claim
     first_rows = ordered.group_by(group, maintain_order=True).agg(
@@ -146,25 +148,17 @@ def repeats_within(inputs: AuditInputs, keys: dict[str, pl.Expr], window_days: i
     of the group (batch order), else a ledger claim whose end date is within the window on
     either side. Each carries the claim it repeats."""
     group = list(keys)
-    # Only a group of two claims or more has a previous claim: the window function runs
-    # on those (a small share of a batch), then the batch is put back in its order.
-    ordered = _batch(inputs, keys).with_columns(pl.struct(group).is_duplicated().alias("_dup"))
+    keyed = inputs.claims.lazy().with_columns(**keys).drop_nulls([*keys, "end_date"])
+    # Only a group of two claims or more has a previous claim: the ordering and the window
+    # function run on those (a small share of a batch), never on the whole batch
     previous = {"_prev_row": "source_row", "_prev_end": "end_date", "_prev_class": "class_id"}
-    many = ordered.filter(pl.col("_dup")).with_columns(
-        pl.col(c).shift(1).over(group).alias(name) for name, c in previous.items()
-    )
-    one = ordered.filter(~pl.col("_dup")).with_columns(
-        pl.lit(None).cast(schema_of(inputs.claims, c)).alias(name) for name, c in previous.items()
-    )
-    batch = (
-        pl.concat([many, one], how="vertical")
-        .sort([*BATCH_ORDER, "row_id"], nulls_last=True)
-        .drop("_dup")
-    )
     gap = (pl.col("end_date") - pl.col("_prev_end")).dt.total_days()
-    batch = batch.with_columns(
-        pl.when(gap <= window_days).then(pl.col("_prev_row")).alias("_prev_row"),
-        pl.when(gap <= window_days).then(gap).alias("_prev_gap"),
+    in_batch = (
+        keyed.filter(pl.struct(group).is_duplicated())
+        .sort([*BATCH_ORDER, "row_id"], nulls_last=True)
+        .with_columns(pl.col(c).shift(1).over(group).alias(name) for name, c in previous.items())
+        .filter(gap <= window_days)
+        .select("row_id", "_prev_row", gap.alias("_prev_gap"), "_prev_class")
     )
     ledger = (
         _history(inputs, keys)
@@ -176,7 +170,7 @@ def repeats_within(inputs: AuditInputs, keys: dict[str, pl.Expr], window_days: i
             pl.col("source_row").alias("_l_row"),
             pl.col("class_id").alias("_l_class"),
         )
-        .join(batch.select("row_id", "end_date", *group), on=group)
+        .join(keyed.select("row_id", "end_date", *group), on=group)
         .with_columns((pl.col("end_date") - pl.col("_l_end")).dt.total_days().abs().alias("_l_gap"))
         .filter(pl.col("_l_gap") <= window_days)
         .sort("row_id", "_l_gap", "_l_end", "_l_batch", "_l_row")
@@ -185,7 +179,8 @@ def repeats_within(inputs: AuditInputs, keys: dict[str, pl.Expr], window_days: i
         .drop("end_date", *group)
     )
     return (
-        batch.join(ledger, on="row_id", how="left")
+        keyed.join(in_batch, on="row_id", how="left")
+        .join(ledger, on="row_id", how="left")
         .filter(pl.col("_prev_row").is_not_null() | pl.col("_l_row").is_not_null())
         .with_columns(pl.col("_prev_row").is_not_null().alias("_in_batch"))
     )

@@ -16,8 +16,10 @@ from wudi_audit.checks.base import (
 from wudi_audit.checks.providers import (
     CLAUSE_CREDIT_CODE,
     CLAUSE_NO_SUBCONTRACT,
+    PROVIDER,
     PROVIDER_COLUMNS,
-    matched_entries,
+    claims_of,
+    provider_matches,
     provider_text,
 )
 from wudi_audit.facts import uscc
@@ -45,9 +47,12 @@ def site_not_registered(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     (found on the list), compared after full-width folding with all white space removed
     (另行设点 sign). The list's cells hold several sites separated by ，,;；、 or white
     space. A claim with an empty site cell is not judged."""
-    matched = matched_entries(inputs).filter(pl.col("training_site").is_not_null())
+    # judged once per (provider, site) of the batch, then given back to its claims
+    key = [*PROVIDER, "training_site"]
+    asked = inputs.claims.lazy().select(key).filter(pl.col("training_site").is_not_null()).unique()
+    matched = asked.join(provider_matches(inputs), on=PROVIDER, how="inner", nulls_equal=True)
     site = reference.fold_key(pl.col("training_site"))
-    per_claim = matched.group_by("row_id").agg(
+    per_key = matched.group_by(key).agg(
         pl.col("_p_sites")
         .list.explode(keep_nulls=False, empty_as_null=False)
         .unique()
@@ -56,17 +61,13 @@ def site_not_registered(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
         pl.col("_p_row").sort().alias("_list_rows"),
     )
     registered = (
-        matched.select("row_id", site.alias("_site"), "_p_sites")
+        matched.select(*key, site.alias("_site"), "_p_sites")
         .explode("_p_sites")
         .filter(pl.col("_p_sites") == pl.col("_site"))
-        .select("row_id")
+        .select(key)
         .unique()
     )
-    found = (
-        inputs.claims.lazy()
-        .join(per_claim, on="row_id", how="inner")
-        .join(registered, on="row_id", how="anti")
-    )
+    found = claims_of(inputs, per_key.join(registered, on=key, how="anti", nulls_equal=True), key)
     who_zh, who_en = provider_text()
     return flags(
         found,
@@ -99,12 +100,15 @@ def credit_code_invalid(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     check character (weights 3^i mod 31). Codes that start with a letter (Y 其他, A, N)
     are legal. An empty code is not judged."""
     code = pl.col("provider_code")
-    found = (
+    # judged once per distinct code (a batch has thousands of claims per provider)
+    invalid = (
         inputs.claims.lazy()
+        .select(code.drop_nulls().unique())
         .with_columns(uscc.problem(code).alias("_problem"))
         .filter(pl.col("_problem").is_not_null())
         .with_columns(uscc.expected_check_char(code).alias("_expected"))
     )
+    found = inputs.claims.lazy().join(invalid, on="provider_code", how="inner").sort("row_id")
     problem = pl.col("_problem")
     return flags(
         found,

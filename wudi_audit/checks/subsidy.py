@@ -109,8 +109,13 @@ def amount_above_cap(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
 
 
 def earlier_in_group(claims: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
-    """Each claim with the first claim of its group (batch order), for repeat rules."""
-    ordered = claims.drop_nulls(keys).sort([*BATCH_ORDER], nulls_last=True)
+    """Each claim with the first claim of its group (batch order), for repeat rules. Only
+    groups of two claims or more are ordered: a claim alone is nobody's repeat."""
+    ordered = (
+        claims.drop_nulls(keys)
+        .filter(pl.struct(keys).is_duplicated())
+        .sort([*BATCH_ORDER], nulls_last=True)
+    )
     return ordered.with_columns(
         pl.col("row_id").first().over(keys).alias("_first_row_id"),
         pl.col("source_row").first().over(keys).alias("_first_source_row"),
