@@ -278,9 +278,11 @@ def near_duplicate_identity(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
     mine = batch.select("_name", "_body").unique().join(bodies, on=["_name", "_body"], how="semi")
     listed = _listed(everyone)
     per_number = ["_name", "_o_body"]
-    # each number's first ten records, the first of them carrying the number's count
+    # each near candidate's first ten records, the first of them carrying its count
+    candidates = bodies.select("_name", pl.col("_body").alias("_o_body"))
     first_ten = (
         listed.select(*per_number, "_order")
+        .join(candidates, on=per_number, how="semi")
         .sort(*per_number, "_order")
         .with_columns(
             pl.int_range(pl.len()).over(per_number).alias("_rank"),

@@ -100,15 +100,15 @@ def credit_code_invalid(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     check character (weights 3^i mod 31). Codes that start with a letter (Y 其他, A, N)
     are legal. An empty code is not judged."""
     code = pl.col("provider_code")
-    # judged once per distinct code (a batch has thousands of claims per provider)
+    # judged once per distinct code (a batch has thousands of claims per provider), at
+    # once and in memory: a few hundred codes (the streaming engine took 10× as long)
     invalid = (
-        inputs.claims.lazy()
-        .select(code.drop_nulls().unique())
+        inputs.claims.select(code.drop_nulls().unique())
         .with_columns(uscc.problem(code).alias("_problem"))
         .filter(pl.col("_problem").is_not_null())
         .with_columns(uscc.expected_check_char(code).alias("_expected"))
     )
-    found = inputs.claims.lazy().join(invalid, on="provider_code", how="inner").sort("row_id")
+    found = inputs.claims.lazy().join(invalid.lazy(), on="provider_code", how="inner")
     problem = pl.col("_problem")
     return flags(
         found,
