@@ -203,3 +203,72 @@ def test_sample_writes_the_benchmark_layout(tmp_path):
     lists = {p.stem for p in (tmp_path / "ref").iterdir()}
     assert lists == {"excluded", "catalog", "providers", "standards", "budget", "urban_rural"}
     assert min(min(rows) for rows in planted.values()) >= 5  # below three title rows
+
+
+# phone cells as officers and exports write them (SPEC §2 P108): separators, +86 / 0086 /
+# 86, full-width brackets, placeholders, signs, letters, long digit runs
+PHONE_CHARS = st.sampled_from(list("0123456789 -+.()（）－—_/86x"))
+PHONE = st.text(PHONE_CHARS, max_size=16) | st.sampled_from(
+    ["13812345678", "+86 138-1234-5678", "8613812345678", "008613812345678", "-13812345678",
+     "13333333333", "0512-65432100", "99999999999999999999999", "１３８"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.none(), PHONE), max_size=12))
+def test_a_phone_written_as_its_key_is_looked_up_as_written(values):
+    # issue 21, ledger phase: the ledger looks up `phone` as written unless
+    # `may_differ_from_key`; for every other cell the key is the cell itself or nothing
+    from wudi_audit.facts.phone import may_differ_from_key, phone_key
+
+    frame = pl.DataFrame({"p": values}, schema={"p": pl.String}).with_columns(
+        phone_key(pl.col("p")).alias("key"), may_differ_from_key(pl.col("p")).alias("odd")
+    )
+    for cell, key, odd in frame.iter_rows():
+        if not odd:
+            assert key is None or key == cell, (cell, key)
+
+
+def test_the_ledgers_odd_cells_are_kept_only_when_their_key_is_the_batchs():
+    from wudi_audit.facts import certificate, phone
+    from wudi_audit.ledger.history import KeyLookup, _keyed
+
+    records = pl.DataFrame(
+        {
+            "id_number": ["A", "B", "C", "D", "E", "F", "G"],
+            "phone": ["+86 138-1234-5678", "139-0000-1111", "13812345678", None,
+                      "(138)12345678", None, None],
+            "certificate_no": [None, None, None, None, None, "zs 001", "zs 002"],
+        }
+    )  # fmt: skip
+    by_person = pl.col("id_number").is_in(pl.Series(["D"]).implode())
+    lookups = [
+        KeyLookup("phone", phone.phone_key, phone.may_differ_from_key, pl.Series(["13812345678"])),
+        KeyLookup(
+            "certificate_no",
+            certificate.certificate_key,
+            certificate.may_differ_from_key,
+            pl.Series(["ZS001"]),
+        ),
+    ]
+    kept = _keyed(records, by_person, lookups)
+    # B's phone and G's certificate are other numbers once keyed
+    assert kept["id_number"].to_list() == ["A", "C", "D", "E", "F"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.text(st.sampled_from(list("zZ09- /\u3000ａÄß\tx")), max_size=8)),
+        max_size=10,
+    )
+)
+def test_a_certificate_written_as_its_key_is_looked_up_as_written(values):
+    from wudi_audit.facts.certificate import certificate_key, may_differ_from_key
+
+    frame = pl.DataFrame({"c": values}, schema={"c": pl.String}).select(
+        certificate_key(pl.col("c")).alias("key"), may_differ_from_key(pl.col("c")).alias("odd")
+    )
+    for cell, (key, odd) in zip(values, frame.iter_rows(), strict=True):
+        if not odd:
+            assert key == cell, (cell, key)

@@ -237,7 +237,6 @@ def test_p106_against_the_ledger():
 def with_scan(rows: list[dict], history: list[dict], **extra):
     inputs = claims_inputs(rows, **extra)
     inputs.history = history_from(history)
-    inputs.history_scan = inputs.history.lazy()
     inputs.history_named = inputs.history.select("name", "id_number", "source_row", "batch_id")
     return inputs
 

@@ -116,7 +116,6 @@ def attach_history(inputs: AuditInputs, history: History) -> None:
     """Give the rules what the ledger holds for this batch."""
     inputs.history = history.records
     inputs.history_totals = history.totals
-    inputs.history_scan = history.scan
     inputs.history_named = history.named
     inputs.history_returned = history.returned
     inputs.history_strikes = history.strikes

@@ -12,12 +12,8 @@ from wudi_audit.checks.base import (
     register,
     where_claims,
 )
+from wudi_audit.facts.certificate import certificate_key
 from wudi_audit.rules.pack import RulePack
-
-
-def certificate_key(column: pl.Expr) -> pl.Expr:
-    """Upper case, white space removed (full-width characters are folded on reading)."""
-    return column.str.replace_all(r"\s", "").str.to_uppercase()
 
 
 @register(
@@ -56,9 +52,8 @@ def certificate_reused(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
                 pl.lit(None, pl.String).alias("batch_id"),
                 pl.col("row_id").cast(pl.Int64).alias("_self"),
             ),
-            inputs.history_scan.with_columns(
-                certificate_key(pl.col("certificate_no")).alias("_cert")
-            )
+            inputs.history.lazy()
+            .with_columns(certificate_key(pl.col("certificate_no")).alias("_cert"))
             .join(batch.select("_cert").unique(), on="_cert", how="semi")
             .select(
                 "_cert",

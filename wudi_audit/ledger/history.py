@@ -9,11 +9,15 @@ delivery (T codes) of every year for O408."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from wudi_audit.facts.certificate import certificate_key
+from wudi_audit.facts.certificate import may_differ_from_key as certificate_differs
+from wudi_audit.facts.phone import may_differ_from_key as phone_differs
 from wudi_audit.facts.phone import phone_key
 from wudi_audit.ledger.layout import (
     HASH_PREFIX,
@@ -40,10 +44,8 @@ from wudi_audit.schema.ledger import (
 class History:
     """What the rules see of the ledger."""
 
-    # the batch's persons and names (a record may match by either)
+    # the paid records of the batch's persons, names, phones and certificate numbers
     records: pl.DataFrame = field(default_factory=empty_history)
-    # every record of the years read, lazily: S308 joins it on certificate numbers
-    scan: pl.LazyFrame = field(default_factory=lambda: empty_history().lazy())
     # the records of the batch's names (white space removed), for P107
     named: pl.DataFrame = field(default_factory=empty_named)
     # per (district | project_code, year): amounts already paid, for S307
@@ -115,18 +117,28 @@ def read_history(
     # the years the batch reaches: the same scan, its year partitions pruned
     read = every.filter(pl.col("year").is_in(sorted(years)))
     scan = read.filter(pl.col("decision") == "pass")  # paid history only
-    history.scan = scan
     # one pass over the years read: the records of the batch's persons (S303–S305, P106)
     # and of the batch's names (P107), by hash lookups, so other columns are decoded only
     # for the rows that match
     persons = claims.get_column("id_number").drop_nulls().unique().implode()
     names = name_key(claims.get_column("name")).drop_nulls().unique().implode()
-    phones = claims.select(phone_key(pl.col("phone"))).to_series().drop_nulls().unique()
-    matched = scan.filter(
-        pl.col("id_number").is_in(persons)
-        | name_key(pl.col("name")).is_in(names)
-        | phone_key(pl.col("phone")).is_in(phones.implode())  # P108's other trainees
-    )
+    by_person = pl.col("id_number").is_in(persons) | name_key(pl.col("name")).is_in(names)
+    # and the records that carry one of the batch's phones (P108) or certificate numbers
+    # (S308): a cell written as its key is looked up as it stands, the few others
+    # (separators, +86, lower case …) kept for their key to be computed after the scan
+    lookups = [
+        KeyLookup("phone", phone_key, phone_differs, _keys(claims, "phone", phone_key)),
+        KeyLookup(
+            "certificate_no",
+            certificate_key,
+            certificate_differs,
+            _keys(claims, "certificate_no", certificate_key),
+        ),
+    ]
+    maybe = [
+        pl.col(k.column).is_in(k.keys.implode()) | k.may_differ(pl.col(k.column)) for k in lookups
+    ]
+    matched = scan.filter(pl.any_horizontal(by_person, *maybe))
     returned = read.filter((pl.col("decision") == "reject") & pl.col("id_number").is_in(persons))
     plans = [matched, returned, strikes]
     if with_totals:
@@ -144,13 +156,51 @@ def read_history(
             f"读取台账 {folder} 时出错（文件可能已损坏）；为免漏查重复申领，审核已停止",
             f"cannot read the ledger {folder} ({type(exc).__name__}: {exc})",
         ) from exc
-    history.records = collected[0].select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
+    records = _keyed(collected[0], by_person, lookups)
+    history.records = records.select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
     history.named = history.records.select(NAMED_COLUMNS)
     history.returned = collected[1].select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
     history.strikes = collected[2].select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
     if with_totals:
         history.totals = pl.concat(collected[3:]).drop_nulls("key").cast(TOTALS_SCHEMA)
     return history
+
+
+@dataclass
+class KeyLookup:
+    """A column looked up in the ledger by its matching key (`key` of the batch's cells)."""
+
+    column: str
+    key: Callable[[pl.Expr], pl.Expr]
+    may_differ: Callable[[pl.Expr], pl.Expr]  # whether a cell's key may not be the cell
+    keys: pl.Series  # the batch's keys
+
+
+def _keys(claims: pl.DataFrame, column: str, key: Callable[[pl.Expr], pl.Expr]) -> pl.Series:
+    if column not in claims.columns:
+        return pl.Series(column, [], dtype=pl.String)
+    found = claims.select(key(pl.col(column))).to_series().drop_nulls().unique()
+    return found.filter(found != "")
+
+
+def _keyed(records: pl.DataFrame, by_person: pl.Expr, lookups: list[KeyLookup]) -> pl.DataFrame:
+    """The scanned records less those kept only because a cell might differ from its key,
+    and whose key is not the batch's after all (order kept): the key is computed for
+    those cells only."""
+    sure = pl.any_horizontal(
+        by_person, *(pl.col(k.column).is_in(k.keys.implode()) for k in lookups)
+    )
+    kept = records.select(sure.fill_null(False)).to_series()
+    if kept.all():
+        return records
+    unsure = records.filter(~kept).select(
+        pl.any_horizontal(
+            pl.col(k.column).is_not_null() & k.key(pl.col(k.column)).is_in(k.keys.implode())
+            for k in lookups
+        )
+    )
+    kept = kept.scatter(pl.arg_where(~kept, eager=True), unsure.to_series())
+    return records.filter(kept)
 
 
 def _collect(plan: pl.LazyFrame, folder: Path) -> pl.DataFrame:

@@ -221,12 +221,11 @@ class AuditInputs:
     claim_fields: frozenset[str] = frozenset()  # optional claim columns present in the file
     attendance_fields: frozenset[str] = frozenset()
     reference_fields: dict[str, frozenset[str]] = field(default_factory=dict)
-    # the ledger's claims for the batch's persons and years (empty without a ledger)
+    # the ledger's paid claims of the years the batch reaches for its persons, names,
+    # phones and certificate numbers (empty without a ledger)
     history: pl.DataFrame = field(default_factory=empty_history)
     # amounts already paid per (district | project_code, year), for budgets (S307)
     history_totals: pl.DataFrame = field(default_factory=empty_totals)
-    # every ledger record of the years the batch reaches, not collected (S308)
-    history_scan: pl.LazyFrame = field(default_factory=lambda: empty_history().lazy())
     # the ledger's records of the batch's names: name, id_number, source_row, batch_id (P107)
     history_named: pl.DataFrame = field(default_factory=lambda: empty_named())
     # the ledger's returned claims of the batch's persons (S309)
