@@ -15,6 +15,7 @@ from wudi_audit.errors import UserInputError
 from wudi_audit.facts import idnumber
 from wudi_audit.normalise.table import normalize
 from wudi_audit.read.files import attendance_files, list_name
+from wudi_audit.read.freed import give_back_freed_memory
 from wudi_audit.read.raw import RawTable, ReadLimits, SourceFile
 from wudi_audit.read.reader import read_table
 from wudi_audit.rules.pack import RulePack
@@ -122,6 +123,7 @@ def load_inputs(
         jobs[f"ref {name}"] = partial(read_reference, name, path, limits, names)
     with phase("read"):
         read = read_all(jobs)
+        give_back_freed_memory()  # what the native reader freed (read/freed.py)
     with phase("normalise"):
         return _normalise_all(read, pack, today, files, references or {})
 
