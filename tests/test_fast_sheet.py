@@ -14,6 +14,8 @@ import zipfile
 import fastexcel
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import id_for
 from tests.test_writer import report_for
@@ -154,3 +156,42 @@ def test_libreoffice_reads_fast_rows_as_xlsxwriter_cells(tmp_path, monkeypatch):
     for name in found["fast"]:
         if name != "汇总":  # the summary holds the run's duration
             assert found["fast"][name] == found["xlsxwriter"][name], name
+
+
+NUMBERS = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1).map(float),
+    st.sampled_from([0.0, -0.0, 840.0, 0.01, 12.5, 1e15 - 1, 1e15, 1e16, -1e15 + 1, 123456789.125]),
+)
+
+
+@given(st.lists(st.one_of(st.none(), NUMBERS), max_size=40))
+def test_number_texts_are_xlsxwriters_own_float_format(values):
+    """The fast path (whole numbers as integers) prints what XlsxWriter's `%.16G` prints,
+    -0.0, fractions, huge numbers and nulls included."""
+    column = pl.Series("n", values, dtype=pl.Float64)
+    expected = [None if v is None else f"{v:.16G}" for v in values]
+    assert fast_sheet.number_texts(column).to_list() == expected
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)), max_size=40))
+def test_number_texts_of_integer_columns(values):
+    column = pl.Series("n", values, dtype=pl.Int64)
+    expected = [None if v is None else f"{v:.16G}" for v in values]
+    assert fast_sheet.number_texts(column).to_list() == expected
+
+
+def test_rows_are_built_a_slice_ahead_in_order(tmp_path, monkeypatch):
+    """Slices built ahead of the one being compressed land in order: a sheet of many
+    slices reads back row for row, as one slice does."""
+    report = hostile_report()
+    report = dataclasses.replace(report, claims=pl.concat([report.claims] * 40))
+    found = {}
+    for slice_rows in (7, 10**6):
+        monkeypatch.setattr(fast_sheet, "SLICE", slice_rows)
+        monkeypatch.setattr(fast_sheet, "MIN_ROWS", 1)
+        path = tmp_path / f"{slice_rows}.xlsx"
+        workbook.write_workbook(report, path)
+        found[slice_rows] = calamine_sheets(path)["申领审核"]
+    assert len(found[7]) == report.claims.height + 1
+    assert found[7] == found[10**6]

@@ -116,8 +116,9 @@ def test_streamed_json_has_the_content_of_one_dump_in_any_slice_size(monkeypatch
     document = {"manifest": report.manifest, "summary": report.summary, "exceptions": exceptions}
     whole = json.dumps(document, ensure_ascii=False, indent=1, default=str)
     assert len(exceptions) > 3
-    for size in (1, 3, 10_000):
+    for size, joined in ((1, 1), (3, 2), (10_000, 2), (10_000, 10_000)):
         monkeypatch.setattr(json_doc, "SLICE", size)
+        monkeypatch.setattr(json_doc, "LINES_JOINED", joined)
         text = json_doc.to_json(report)
         assert json.loads(text) == json.loads(whole)
         # every exception is one line of the array (a reader can stream it)

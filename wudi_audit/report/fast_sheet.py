@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ import polars as pl
 from xlsxwriter.utility import _utf16_truncate, xl_col_to_name
 
 MIN_ROWS = 2_000  # smaller tables are written cell by cell, as before
-SLICE = 50_000  # rows turned into XML at a time
+SLICE = 25_000  # rows turned into XML at a time (two slices at once: one built, one written)
 MAX_CHARS = 32_767  # Excel's cell limit, in UTF-16 units
 CONTROL = "[\x00-\x08\x0b-\x1f\ufffe\uffff]"
 CONTROL_CHARS = [chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0xFFFE, 0xFFFF)]
@@ -95,6 +96,33 @@ def _escaped(column: pl.Series) -> pl.Expr:
     return expr
 
 
+WHOLE_BELOW = 10**15  # whole numbers this small print the same as integers under `%.16G`
+
+
+def number_texts(column: pl.Series) -> pl.Series:
+    """XlsxWriter's own number text, `%.16G`: whole numbers below 10^15 (amounts, hours,
+    rows: nearly every cell) printed as integers by Polars, the rest (fractions, very
+    large numbers, -0.0) one Python format a value."""
+    if not column.dtype.is_numeric():
+        values = [None if v is None else f"{v:.16G}" for v in column.to_list()]
+        return pl.Series(column.name, values, dtype=pl.String)
+    v = pl.col(column.name)
+    whole = (v > -WHOLE_BELOW) & (v < WHOLE_BELOW)
+    if column.dtype.is_float():
+        negative_zero = (v == 0) & (1.0 / v < 0)
+        whole = whole & (v == v.floor()) & ~negative_zero
+    fast = column.to_frame().select(
+        pl.when(whole).then(v.cast(pl.Int64).cast(pl.String)).alias("text"),
+        (column.is_not_null() & ~whole.fill_null(False)).alias("rest"),
+    )
+    rest = fast["rest"].arg_true()
+    text = fast["text"].alias(column.name)
+    if rest.len() == 0:
+        return text
+    formatted = [f"{v:.16G}" for v in column.gather(rest).to_list()]
+    return text.scatter(rest, pl.Series(formatted, dtype=pl.String))
+
+
 def rows_xml(
     frame: pl.DataFrame,
     styles: list[int | None],
@@ -109,9 +137,8 @@ def rows_xml(
     value_styles = value_styles or {}
     columns: list[pl.Series] = []
     for name, is_number in zip(frame.columns, numeric, strict=True):
-        if is_number:  # XlsxWriter's own number text, `%.16G`, one Python format a value
-            values = [None if v is None else f"{v:.16G}" for v in frame[name].to_list()]
-            columns.append(pl.Series(name, values, dtype=pl.String))
+        if is_number:
+            columns.append(number_texts(frame[name]))
         else:
             columns.append(_as_text(frame[name]))
     texts = pl.DataFrame(columns) if columns else frame
@@ -199,6 +226,12 @@ def _splice(sheet_xml: bytes, pending: PendingRows, sink) -> None:
     sheet_xml = DIMENSION.sub(f'<dimension ref="A1:{last_col}{last_row}"/>'.encode(), sheet_xml, 1)
     head, tail = sheet_xml.rsplit(b"</sheetData>", 1)
     sink.write(head)
-    for rows in pending.xml_slices():
-        sink.write(rows)
+    # the next slice's XML is built while this one is compressed and written (zlib lets
+    # go of the GIL): two slices in memory at most
+    slices = pending.xml_slices()
+    with ThreadPoolExecutor(max_workers=1) as builder:
+        ahead = builder.submit(next, slices, None)
+        while (rows := ahead.result()) is not None:
+            ahead = builder.submit(next, slices, None)
+            sink.write(rows)
     sink.write(b"</sheetData>" + tail)

@@ -39,6 +39,7 @@ EXCEPTION_KEYS = {
 
 
 SLICE = 100_000  # exceptions encoded at a time
+LINES_JOINED = 20_000  # encoded exceptions made one string at a time
 _BEFORE_EVIDENCE = list(EXCEPTION_KEYS)[: list(EXCEPTION_KEYS).index("evidence")]
 
 
@@ -78,7 +79,11 @@ def _exceptions(report: Report, out: TextIO) -> None:
             out.write(",\n  ")
         part = exceptions.slice(start, SLICE)
         part = part.with_columns(report.final_evidence.of(part))
-        out.write(",\n  ".join(exception_lines(part)))
+        lines = exception_lines(part)
+        for at in range(0, lines.len(), LINES_JOINED):  # joined by Polars, not in Python
+            if at:
+                out.write(",\n  ")
+            out.write(lines.slice(at, LINES_JOINED).str.join(",\n  ").item())
     out.write("\n ]")
 
 
