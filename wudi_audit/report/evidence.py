@@ -169,11 +169,76 @@ WORDS_SLICE = 50_000  # exceptions put into words at a time
 def evidence_column(evidence: pl.Series, lang: str) -> pl.Series:
     """Evidence JSON text → words, a slice at a time (each distinct text of a slice put
     into words once), so that a million exceptions never hold a million-entry dictionary
-    of Python strings."""
+    of Python strings. P107's near numbers (every claim of a batch, at worst) are put
+    into words by Polars (`near_numbers_in_words`), the rest by `evidence_in_words`."""
     parts = []
     for start in range(0, max(evidence.len(), 1), WORDS_SLICE):
         part = evidence.slice(start, WORDS_SLICE)
-        distinct = part.drop_nulls().unique()
+        near = near_numbers_in_words(part, lang)
+        distinct = part.filter(near.is_null()).drop_nulls().unique()
         words = {text: evidence_in_words(json.loads(text), lang) for text in distinct}
-        parts.append(part.replace_strict(words, default=None, return_dtype=pl.String))
+        rest = part.replace_strict(words, default=None, return_dtype=pl.String)
+        parts.append(near.fill_null(rest))
     return pl.concat(parts).alias(evidence.name)
+
+
+# the evidence of P107 as its expander writes it (checks/near_duplicates.py)
+NEAR_NUMBERS = pl.Struct(
+    {
+        "other_numbers": pl.List(
+            pl.Struct({"id_number": pl.String, "batch_id": pl.String, "source_row": pl.Int64})
+        ),
+        "other_claims": pl.Int64,
+    }
+)
+
+
+def near_numbers_in_words(evidence: pl.Series, lang: str) -> pl.Series:
+    """`evidence_in_words` of P107's evidence, for a whole column at once: the words where a
+    text is exactly that evidence as Polars writes it (decoded and written again it is the
+    same text, so it has no other key), null elsewhere (left to `evidence_in_words`)."""
+    zh = lang == "zh"
+    text = pl.col("text")
+    candidate = text.str.starts_with('{"other_numbers":[{')
+    decoded = pl.when(candidate).then(text).str.json_decode(NEAR_NUMBERS).alias("evidence")
+    try:
+        frame = evidence.alias("text").to_frame().with_columns(decoded)
+    except pl.exceptions.PolarsError:  # a text of another shape: all left to Python
+        return pl.Series(evidence.name, [None] * evidence.len(), dtype=pl.String)
+    items = pl.col("evidence").struct.field("other_numbers")
+    shown = items.list.head(5)
+    number = pl.element().struct.field("id_number")
+    batch = pl.element().struct.field("batch_id")
+    row = pl.element().struct.field("source_row").cast(pl.String)
+    in_ledger = batch.is_not_null() & (batch != "")
+    if zh:
+        where = pl.when(in_ledger).then(
+            pl.concat_str(pl.lit("台账批次“"), batch, pl.lit("”第 "), row, pl.lit(" 行"))
+        )
+        where = where.otherwise(pl.concat_str(pl.lit("本批次第 "), row, pl.lit(" 行")))
+        rendered = pl.concat_str(number, pl.lit("（"), where, pl.lit("）"))
+        more = pl.format(" 等 {} 项", items.list.len())
+    else:
+        where = pl.when(in_ledger).then(
+            pl.concat_str(pl.lit("ledger batch "), batch, pl.lit(" row "), row)
+        )
+        where = where.otherwise(pl.concat_str(pl.lit("batch row "), row))
+        rendered = pl.concat_str(number, pl.lit("（"), where, pl.lit("）"))
+        more = pl.format(" and {} more", items.list.len() - 5)
+    listed = pl.concat_str(
+        shown.list.eval(rendered).list.join("、" if zh else ", "),
+        pl.when(items.list.len() > 5).then(more).otherwise(pl.lit("")),
+    )
+    if not zh:  # as `_other_numbers` does, on the whole list
+        listed = listed.str.replace_all("（", " (", literal=True).str.replace_all(
+            "）", ")", literal=True
+        )
+    unknown = shown.list.eval((number.is_null() | row.is_null()).any()).list.first()
+    exact = (
+        candidate
+        & pl.col("evidence").is_not_null()
+        & (pl.col("evidence").struct.json_encode() == text)
+        & ~unknown.fill_null(True)
+    )
+    words = pl.concat_str(pl.lit("相近号码：" if zh else "near numbers: "), listed)
+    return frame.select(pl.when(exact).then(words).alias(evidence.name)).to_series()
