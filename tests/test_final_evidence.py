@@ -98,3 +98,20 @@ def test_words_made_final_a_slice_at_a_time_are_the_same(monkeypatch):
     monkeypatch.setattr(tables, "WORDS_AT_A_TIME", 1)
     assert _report(claims_inputs(rows)).exceptions["evidence"].equals(whole)
     assert whole.str.contains("相近号码").sum() == 4
+
+
+def test_masked_records_are_what_masking_the_written_evidence_gives():
+    """P107's records masked by Polars before they are written (--mask-ids) hold what
+    masking the plain evidence afterwards (`mask_evidence`, the other rules' way) gives,
+    in the JSON and in the words."""
+    from wudi_audit.report.final_evidence import mask_evidence
+
+    rows = [{"id_number": f"3205051990010112{i}3", "class_id": f"C{i}"} for i in range(4)]
+    plain, masked = _report(claims_inputs(rows)), _report(claims_inputs(rows), mask_ids=True)
+    p107 = [r.exceptions.filter(pl.col("code") == "P107") for r in (plain, masked)]
+    expected = mask_evidence(plain.final_evidence.of(p107[0])).to_list()
+    got = masked.final_evidence.of(p107[1]).to_list()
+    assert len(got) == 4 and all("*" in text for text in got)
+    assert [json.loads(t) for t in got] == [json.loads(t) for t in expected]
+    assert p107[1]["evidence"].str.contains(r"\*").all()
+    assert not p107[1]["evidence"].str.contains("3205051990010112").any()

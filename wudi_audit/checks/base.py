@@ -56,7 +56,8 @@ FLAG_COLUMNS = tuple(FLAG_SCHEMA)
 
 CheckFunction = Callable[[AuditInputs, RulePack], pl.LazyFrame]
 # compact evidence texts of one rule → the evidence SPEC gives (the same length, in order)
-EvidenceExpander = Callable[[pl.Series], pl.Series]
+# a rule's evidence (places) → records, identity numbers and names masked when asked
+EvidenceExpander = Callable[[pl.Series, bool], pl.Series]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from wudi_audit.checks.base import (
     register,
 )
 from wudi_audit.checks.person import CLAUSE_TARGET
+from wudi_audit.facts.masking import mask_id_number
 from wudi_audit.rules.pack import RulePack
 from wudi_audit.schema.ledger import name_key
 
@@ -230,13 +231,16 @@ def places_in_records(inputs: AuditInputs) -> EvidenceExpander:
     and row of that record (`{"other_numbers": [...], "other_claims": n}`, SPEC §2). The
     records are numbered once, when first asked; a million flagged claims hold ten small
     integers each until their evidence is written, a slice at a time, not 800 MB of text."""
-    held: list[pl.DataFrame] = []
+    held: dict[bool, pl.DataFrame] = {}
 
-    def expand(evidence: pl.Series) -> pl.Series:
-        if not held:
+    def expand(evidence: pl.Series, masked: bool = False) -> pl.Series:
+        if masked not in held:  # a report is masked or not: one of the two is held
             _, everyone = _records(inputs)
-            held.append(_listed(everyone).select("id_number", "batch_id", "source_row").collect())
-        records = held[0]
+            listed = _listed(everyone).select("id_number", "batch_id", "source_row")
+            if masked:  # --mask-ids: the numbers masked once, by Polars
+                listed = listed.with_columns(mask_id_number(pl.col("id_number")))
+            held[masked] = listed.collect()
+        records = held[masked]
         places = evidence.str.json_decode(PLACES).struct.unnest().with_row_index("_i")
         each = places.select("_i", "_records").explode("_records").drop_nulls("_records")
         others = (

@@ -38,20 +38,22 @@ class FinalEvidence:
             where = (frame["code"] == code).arg_true()
             if where.len() == 0:
                 continue
-            texts = expand(evidence.gather(where))
-            if self.mask_ids:
-                texts = mask_evidence(texts)
+            texts = expand(evidence.gather(where), self.mask_ids)
             # a copy: the report's own column keeps the places
             evidence = evidence.clone().scatter(where, texts)
         return evidence
 
 
 def mask_evidence(texts: pl.Series) -> pl.Series:
-    """Names and identity numbers inside evidence texts masked, each distinct text once."""
-    distinct = texts.drop_nulls().unique().to_list()
-    return texts.replace_strict(
+    """Names and identity numbers inside evidence texts masked, each distinct text that
+    holds one once (the others, P107's places among them, kept as they are)."""
+    keys = [f'"{key}"' for key in (*MASKED_EVIDENCE_KEYS, "id_number")]
+    holds = texts.str.contains_any(keys).fill_null(False)
+    distinct = texts.filter(holds).unique().to_list()
+    masked = texts.replace_strict(
         {t: _mask_text(t) for t in distinct}, default=None, return_dtype=pl.String
     )
+    return masked.zip_with(holds, texts)
 
 
 def _mask_text(text: str | None) -> str | None:
