@@ -330,3 +330,33 @@ def test_s308_many_claims_of_one_number_list_ten_and_count_all():
     first = json.loads(result["evidence"][0])
     assert len(first["other_claims"]) == 10 and first["other_claims_count"] == 38
     assert [o["source_row"] for o in first["other_claims"]] == list(range(3, 13))
+
+
+def test_the_ledger_finds_a_batch_name_written_with_spaces_and_only_the_batchs(tmp_path):
+    """Names are compared without spaces when the ledger is read (P107 looks the batch's
+    names up there): `王 伟` in the ledger is the batch's 王伟, `李 四` is no one's and is
+    not kept."""
+    from wudi_audit.ledger.history import read_history
+    from wudi_audit.ledger.record import write_batch
+
+    def rows(name: str, serial: int) -> dict:
+        return {"name": name, "id_number": id_for("1985-05-05", serial=serial), **other(serial)}
+
+    earlier = [rows("王 伟", 1), rows("王伟", 2), rows("李 四", 3), rows("张三", 4)]
+    recorded = ledger_rows(
+        claims_inputs(earlier).claims.with_columns(pl.lit("pass").alias("verdict")),
+        batch_id="2025第9批",
+        content_hash="b" * 64,
+        source_file="old.xlsx",
+        verdicts=("pass",),
+        added_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    folder = tmp_path / "ledger"
+    write_batch(
+        folder, lambda: recorded, batch_id="2025第9批", content_hash="b" * 64, replace=False
+    )
+    batch = claims_inputs([{"name": "王伟", "id_number": id_for("1990-01-01", serial=9)}]).claims
+    history = read_history(
+        folder, batch, batch_id="新批", content_hash="c" * 64, window_days=365, with_totals=False
+    )
+    assert sorted(history.records["name"].to_list()) == ["王 伟", "王伟"]
