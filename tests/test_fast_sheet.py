@@ -195,3 +195,11 @@ def test_rows_are_built_a_slice_ahead_in_order(tmp_path, monkeypatch):
         found[slice_rows] = calamine_sheets(path)["申领审核"]
     assert len(found[7]) == report.claims.height + 1
     assert found[7] == found[10**6]
+
+
+def test_number_texts_of_other_number_types_keep_pythons_format():
+    """Decimals are not cut to whole numbers; they print as Python prints them."""
+    column = pl.Series("n", ["12.5", "840", None]).cast(pl.Decimal(10, 2))
+    assert fast_sheet.number_texts(column).to_list() == ["12.50", "840.00", None]
+    flags = pl.Series("n", [True, False, None])
+    assert fast_sheet.number_texts(flags).to_list() == ["1", "0", None]

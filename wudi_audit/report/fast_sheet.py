@@ -103,7 +103,7 @@ def number_texts(column: pl.Series) -> pl.Series:
     """XlsxWriter's own number text, `%.16G`: whole numbers below 10^15 (amounts, hours,
     rows: nearly every cell) printed as integers by Polars, the rest (fractions, very
     large numbers, -0.0) one Python format a value."""
-    if not column.dtype.is_numeric():
+    if not (column.dtype.is_integer() or column.dtype.is_float()):  # e.g. decimals
         values = [None if v is None else f"{v:.16G}" for v in column.to_list()]
         return pl.Series(column.name, values, dtype=pl.String)
     v = pl.col(column.name)
