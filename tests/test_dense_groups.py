@@ -157,7 +157,7 @@ def test_p107_sought_a_slice_at_a_time_finds_what_one_pass_finds(monkeypatch):
     assert whole.height > 50  # the case has something to find
     final = with_final_evidence(REGISTRY["P107"], inputs, whole)
     assert json.loads(final["evidence"][0])["other_numbers"]
-    for at_a_time in (1, 7, 64):
+    for at_a_time in (7, 64):  # 7: most slices cut a name between two of them
         assert run(at_a_time).equals(whole)
 
 
