@@ -15,15 +15,28 @@ import polars as pl
 Phrase = Callable[[Any, dict[str, Any], bool], str]
 
 
+# the words both the phrases below and `near_numbers_in_words` (Polars) use, each with
+# `{}` where a value goes: (Chinese, English)
+IN_BATCH = ("本批次第 {} 行", "batch row {}")  # source_row
+IN_LEDGER = ("台账批次“{}”第 {} 行", "ledger batch {} row {}")  # batch_id, source_row
+MORE = (" 等 {} 项", " and {} more")  # every item's count; the count beyond those shown
+LISTED_AT_MOST = 5  # items shown in a cell
+NEAR_NUMBERS_LABEL = ("相近号码：", "near numbers: ")
+
+
+def _words(pair: tuple[str, str], zh: bool) -> str:
+    return pair[0 if zh else 1]
+
+
 def _row(row: Any, zh: bool) -> str:
-    return f"本批次第 {row} 行" if zh else f"batch row {row}"
+    return _words(IN_BATCH, zh).format(row)
 
 
 def _where(claim: dict[str, Any], zh: bool) -> str:
     """A claim in the batch (`source_row`) or in the ledger (`batch_id` + `source_row`)."""
     batch, row = claim.get("batch_id"), claim.get("source_row")
     if batch:
-        return f"台账批次“{batch}”第 {row} 行" if zh else f"ledger batch {batch} row {row}"
+        return _words(IN_LEDGER, zh).format(batch, row)
     return _row(row, zh)
 
 
@@ -34,15 +47,23 @@ def _with_class(text: str, claim: dict[str, Any], zh: bool) -> str:
     return f"{text}（班级 {klass}）" if zh else f"{text} (class {klass})"
 
 
-def _listed(items: list[Any], zh: bool, limit: int = 5, render: Callable[[Any], str] = str) -> str:
+def _listed(
+    items: list[Any], zh: bool, limit: int = LISTED_AT_MOST, render: Callable[[Any], str] = str
+) -> str:
     """The first `limit` items, rendered (only those: evidence lists ten), and the count."""
     shown = [render(item) for item in items[:limit]]
-    more = (
-        (f" 等 {len(items)} 项" if zh else f" and {len(items) - limit} more")
-        if len(items) > limit
-        else ""
-    )
-    return ("、" if zh else ", ").join(shown) + more
+    more = ""
+    if len(items) > limit:
+        more = _words(MORE, zh).format(len(items) if zh else len(items) - limit)
+    return _separator(zh).join(shown) + more
+
+
+def _separator(zh: bool) -> str:
+    return "、" if zh else ", "
+
+
+def _in_english_brackets(text: str) -> str:
+    return text.replace("（", " (").replace("）", ")")
 
 
 def _earlier_in_batch(value: Any, _: dict, zh: bool) -> str:
@@ -82,9 +103,7 @@ def _ledger_batches(value: Any, _: dict, zh: bool) -> str:
 
 def _other_numbers(value: Any, _: dict, zh: bool) -> str:
     numbers = _listed(value, zh, render=lambda n: f"{n['id_number']}（{_where(n, zh)}）")
-    if not zh:
-        numbers = numbers.replace("（", " (").replace("）", ")")
-    return f"相近号码：{numbers}" if zh else f"near numbers: {numbers}"
+    return _words(NEAR_NUMBERS_LABEL, zh) + (numbers if zh else _in_english_brackets(numbers))
 
 
 def _certificate(value: Any, evidence: dict, zh: bool) -> str:
@@ -206,28 +225,21 @@ def near_numbers_in_words(evidence: pl.Series, lang: str) -> pl.Series:
     except pl.exceptions.PolarsError:  # a text of another shape: all left to Python
         return pl.Series(evidence.name, [None] * evidence.len(), dtype=pl.String)
     items = pl.col("evidence").struct.field("other_numbers")
-    shown = items.list.head(5)
+    shown = items.list.head(LISTED_AT_MOST)
     number = pl.element().struct.field("id_number")
     batch = pl.element().struct.field("batch_id")
     row = pl.element().struct.field("source_row").cast(pl.String)
-    in_ledger = batch.is_not_null() & (batch != "")
-    if zh:
-        where = pl.when(in_ledger).then(
-            pl.concat_str(pl.lit("台账批次“"), batch, pl.lit("”第 "), row, pl.lit(" 行"))
-        )
-        where = where.otherwise(pl.concat_str(pl.lit("本批次第 "), row, pl.lit(" 行")))
-        rendered = pl.concat_str(number, pl.lit("（"), where, pl.lit("）"))
-        more = pl.format(" 等 {} 项", items.list.len())
-    else:
-        where = pl.when(in_ledger).then(
-            pl.concat_str(pl.lit("ledger batch "), batch, pl.lit(" row "), row)
-        )
-        where = where.otherwise(pl.concat_str(pl.lit("batch row "), row))
-        rendered = pl.concat_str(number, pl.lit("（"), where, pl.lit("）"))
-        more = pl.format(" and {} more", items.list.len() - 5)
+    where = (
+        pl.when(batch.is_not_null() & (batch != ""))
+        .then(pl.format(_words(IN_LEDGER, zh), batch, row))
+        .otherwise(pl.format(_words(IN_BATCH, zh), row))
+    )
+    rendered = pl.concat_str(number, pl.lit("（"), where, pl.lit("）"))
+    count = items.list.len()
+    more = pl.format(_words(MORE, zh), count if zh else count - LISTED_AT_MOST)
     listed = pl.concat_str(
-        shown.list.eval(rendered).list.join("、" if zh else ", "),
-        pl.when(items.list.len() > 5).then(more).otherwise(pl.lit("")),
+        shown.list.eval(rendered).list.join(_separator(zh)),
+        pl.when(count > LISTED_AT_MOST).then(more).otherwise(pl.lit("")),
     )
     if not zh:  # as `_other_numbers` does, on the whole list
         listed = listed.str.replace_all("（", " (", literal=True).str.replace_all(
@@ -240,5 +252,5 @@ def near_numbers_in_words(evidence: pl.Series, lang: str) -> pl.Series:
         & (pl.col("evidence").struct.json_encode() == text)
         & ~unknown.fill_null(True)
     )
-    words = pl.concat_str(pl.lit("相近号码：" if zh else "near numbers: "), listed)
+    words = pl.concat_str(pl.lit(_words(NEAR_NUMBERS_LABEL, zh)), listed)
     return frame.select(pl.when(exact).then(words).alias(evidence.name)).to_series()

@@ -19,6 +19,8 @@ from wudi_audit.checks.base import EvidenceExpander
 from wudi_audit.facts.masking import mask_value
 
 MASKED_EVIDENCE_KEYS = ("name", "names", "other_names")
+# a text holds something to mask when one of these keys is in it
+_MASKED_KEYS_QUOTED = [f'"{key}"' for key in (*MASKED_EVIDENCE_KEYS, "id_number")]
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,7 @@ class FinalEvidence:
 def mask_evidence(texts: pl.Series) -> pl.Series:
     """Names and identity numbers inside evidence texts masked, each distinct text that
     holds one once (the others, P107's places among them, kept as they are)."""
-    keys = [f'"{key}"' for key in (*MASKED_EVIDENCE_KEYS, "id_number")]
-    holds = texts.str.contains_any(keys).fill_null(False)
+    holds = texts.str.contains_any(_MASKED_KEYS_QUOTED).fill_null(False)
     distinct = texts.filter(holds).unique().to_list()
     masked = texts.replace_strict(
         {t: _mask_text(t) for t in distinct}, default=None, return_dtype=pl.String
@@ -57,7 +58,7 @@ def mask_evidence(texts: pl.Series) -> pl.Series:
 
 
 def _mask_text(text: str | None) -> str | None:
-    if not text or not any(f'"{key}"' in text for key in (*MASKED_EVIDENCE_KEYS, "id_number")):
+    if not text or not any(key in text for key in _MASKED_KEYS_QUOTED):
         return text
     return json.dumps(_masked(json.loads(text)), ensure_ascii=False)
 
