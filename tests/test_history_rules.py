@@ -360,3 +360,48 @@ def test_the_ledger_finds_a_batch_name_written_with_spaces_and_only_the_batchs(t
         folder, batch, batch_id="新批", content_hash="c" * 64, window_days=365, with_totals=False
     )
     assert sorted(history.records["name"].to_list()) == ["王 伟", "王伟"]
+
+
+def test_the_ledger_keeps_the_batchs_paid_records_and_its_persons_returned_claims(tmp_path):
+    """read_history finds its rows by their place, then reads them whole: the paid records
+    of the batch's persons, names, phones and certificates, the returned claims of the
+    batch's persons only, and nothing else."""
+    from wudi_audit.ledger.history import read_history
+    from wudi_audit.ledger.record import write_batch
+
+    person, stranger = id_for("1990-01-01", serial=9), id_for("1980-03-03", serial=5)
+
+    def rows(serial: int, **fields: str) -> dict:
+        number = id_for("1985-05-05", serial=serial)
+        return {"name": f"路人{serial}", "id_number": number, **other(serial), **fields}
+
+    earlier = [
+        rows(1, id_number=person),  # the person, paid
+        rows(2, id_number=person),  # the person, returned
+        rows(3, phone="139 0000 0001"),  # the batch's phone, written with spaces
+        rows(4, certificate_no="ZS-0001"),  # the batch's certificate
+        rows(5, id_number=stranger),  # a stranger, returned
+        rows(6),  # a stranger, paid
+    ]
+    verdicts = ["pass", "reject", "pass", "pass", "reject", "pass"]
+    recorded = ledger_rows(
+        claims_inputs(earlier).claims.with_columns(pl.Series("verdict", verdicts)),
+        batch_id="2025第9批",
+        content_hash="b" * 64,
+        source_file="old.xlsx",
+        verdicts=("pass",),
+        added_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    folder = tmp_path / "ledger"
+    write_batch(
+        folder, lambda: recorded, batch_id="2025第9批", content_hash="b" * 64, replace=False
+    )
+    batch = claims_inputs(
+        [{"id_number": person, "phone": "13900000001", "certificate_no": "zs-0001"}]
+    ).claims
+    history = read_history(
+        folder, batch, batch_id="新批", content_hash="c" * 64, window_days=365, with_totals=False
+    )
+    assert sorted(history.records["source_row"].to_list()) == [2, 4, 5]
+    assert history.returned["source_row"].to_list() == [3]
+    assert history.strikes.height == 0  # returned without a training code

@@ -39,6 +39,8 @@ from wudi_audit.schema.ledger import (
     name_key,
 )
 
+PLACE = "_place"  # a record's place among the records of the years read
+
 
 @dataclass
 class History:
@@ -138,9 +140,16 @@ def read_history(
     maybe = [
         pl.col(k.column).is_in(k.keys.implode()) | k.may_differ(pl.col(k.column)) for k in lookups
     ]
-    matched = scan.filter(pl.any_horizontal(by_person, *maybe))
-    returned = read.filter((pl.col("decision") == "reject") & pl.col("id_number").is_in(persons))
-    plans = [matched, returned, strikes]
+    # the rows wanted, by their place in the years read: paid records of the batch's
+    # persons, names, phones and certificates, and the persons' returned claims. The row
+    # index keeps the test out of the Parquet reader, which tests `is_in` row group by
+    # row group, rebuilding the set of the batch's 100,000 numbers each time (0.57 s
+    # against 0.07 s for 2 million records, measured); the whole records of the few rows
+    # found are read in a second pass
+    placed = read.with_row_index(PLACE)
+    wanted = pl.when(pl.col("decision") == "pass").then(pl.any_horizontal(by_person, *maybe))
+    wanted = wanted.otherwise((pl.col("decision") == "reject") & pl.col("id_number").is_in(persons))
+    plans = [placed.filter(wanted.fill_null(False)).select(PLACE), strikes]
     if with_totals:
         paid = scan.filter(pl.col("amount_fen") > 0)
         plans += [
@@ -151,18 +160,26 @@ def read_history(
         ]
     try:
         collected = pl.collect_all(plans)
+        places = collected[0].get_column(PLACE)
+        found = placed.filter(pl.col(PLACE).is_in(places.implode())).collect()
     except Exception as exc:
         raise ledger_error(
             f"读取台账 {folder} 时出错（文件可能已损坏）；为免漏查重复申领，审核已停止",
             f"cannot read the ledger {folder} ({type(exc).__name__}: {exc})",
         ) from exc
-    records = _keyed(collected[0], by_person, lookups)
+    if found.height != places.len():  # a file changed between the two passes
+        raise ledger_error(
+            f"读取台账 {folder} 时台账被改动；为免漏查重复申领，审核已停止，请重新运行",
+            f"the ledger {folder} changed while it was read; run the check again",
+        )
+    passed = found.get_column("decision") == "pass"
+    records = _keyed(found.filter(passed), by_person, lookups)
     history.records = records.select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
     history.named = history.records.select(NAMED_COLUMNS)
-    history.returned = collected[1].select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
-    history.strikes = collected[2].select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
+    history.returned = found.filter(~passed).select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
+    history.strikes = collected[1].select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)
     if with_totals:
-        history.totals = pl.concat(collected[3:]).drop_nulls("key").cast(TOTALS_SCHEMA)
+        history.totals = pl.concat(collected[2:]).drop_nulls("key").cast(TOTALS_SCHEMA)
     return history
 
 
