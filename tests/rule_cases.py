@@ -72,6 +72,12 @@ CASES: dict[str, list[tuple[str, list[dict], list[int]]]] = {
         ("negative offline hours", [{"offline_hours": "-21"}], [0]),
         ("infinite hours", [{"online_hours": "inf"}], [0]),
         ("NaN amount", [{"amount": "NaN"}], [0]),
+        # only cells prepared as negative or missing are parsed again: each field once
+        ("negative total hours alone", [{"total_hours": "-1"}], [0]),
+        ("negative hours written with their unit", [{"offline_hours": "-21课时"}], [0]),
+        ("minus zero is not negative", [{"amount": "-0"}], []),
+        ("infinite amount with a yuan sign", [{"amount": "￥inf"}], [0]),
+        ("one negative claim among clean ones", [{}, {"online_hours": "-0.01"}, {}], [1]),
     ],
     "T201": [
         ("exactly 35 hours", [{}], []),

@@ -92,3 +92,40 @@ def test_every_rule_survives_hostile_values(default_pack):
     assert "D003" in by_row[2] and "D003" in by_row[3] and "D002" in by_row[3]
     assert "D002" in by_row[4] and "D001" in by_row[5]
     assert result.claims.height == len(rows)
+
+
+def test_rules_side_by_side_give_what_they_give_one_after_another(default_pack, monkeypatch):
+    """A small batch's rules run a few at a time (checks/engine.py): the same exceptions,
+    in the same order, as one after another; the demo batch flags many rules."""
+    from pathlib import Path
+
+    from wudi_audit.checks import engine
+    from wudi_audit.normalise.inputs import load_inputs
+    from wudi_audit.read.files import reference_files
+
+    demo = Path(__file__).parent.parent / "sample_data"
+    inputs = load_inputs(
+        demo / "claims.xlsx",
+        default_pack,
+        attendance=[demo / "attendance.xlsx"],
+        references=reference_files(demo / "ref"),
+    ).inputs
+    side_by_side = engine.run_rules(inputs, default_pack)
+    monkeypatch.setattr(engine, "SIDE_BY_SIDE_UP_TO", 0)
+    in_turn = engine.run_rules(inputs, default_pack)
+    assert side_by_side.exceptions.height > 20
+    assert side_by_side.exceptions["code"].n_unique() > 10
+    assert side_by_side.exceptions.equals(in_turn.exceptions)
+    assert side_by_side.claims.equals(in_turn.claims)
+
+
+def test_a_rule_that_stops_the_run_stops_it_side_by_side(default_pack):
+    from tests.test_history_rules import budget
+    from wudi_audit.checks.engine import SIDE_BY_SIDE_UP_TO, run_rules
+    from wudi_audit.errors import UserInputError
+
+    entries = budget({"district": "吴中区", "year": "明年", "amount": "840"})
+    inputs = claims_inputs([{}, {}], references=entries)
+    assert inputs.claims.height <= SIDE_BY_SIDE_UP_TO
+    with pytest.raises(UserInputError, match="总额控制预算名单第 2 行"):
+        run_rules(inputs, default_pack)

@@ -27,7 +27,7 @@ def _problem_list(problems: list[Problem]) -> tuple[pl.Expr, pl.Expr]:
     return zh.list.drop_nulls(), en.list.drop_nulls()
 
 
-def _flag_problems(claims: pl.DataFrame, problems: list[Problem]) -> pl.LazyFrame:
+def _flag_problems(claims: pl.DataFrame | pl.LazyFrame, problems: list[Problem]) -> pl.LazyFrame:
     """The problems' words are built only for the claims that have one: a filter on the
     conditions first, so that a clean batch formats no text."""
     zh, en = _problem_list(problems)
@@ -113,6 +113,16 @@ def unparseable_value(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
 )
 def negative_or_non_finite(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     """Hours or amount negative, infinite or NaN."""
+    # only a cell whose prepared value is negative or missing can be either (a value that
+    # is not finite is prepared as missing, a negative one kept): the rest are not parsed
+    # again (100,000 claims: 0.07 s against 0.005 s)
+    maybe = [
+        pl.col(f"{name}__raw").is_not_null()
+        & (pl.col(name).is_null() | (pl.col(name) < 0)).fill_null(True)
+        for name in SIGNED_FIELDS
+    ]
+    # eager: a lazy filter would be merged with the one below, parsing every cell again
+    candidates = inputs.claims.filter(pl.any_horizontal(maybe))
     problems = []
     for name in SIGNED_FIELDS:
         field = CLAIMS.field(name)
@@ -133,4 +143,4 @@ def negative_or_non_finite(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
                 pl.format(f"{name} {{}} is not finite", pl.col(f"{name}__raw")),
             )
         )
-    return _flag_problems(inputs.claims, problems)
+    return _flag_problems(candidates, problems)
