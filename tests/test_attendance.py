@@ -343,3 +343,40 @@ def test_t205_zero_hours_claim_without_records_or_modes():
     result = flagged("T205", inputs)
     assert result["source_row"].to_list() == [2]
     assert result["amount_at_stake_fen"].to_list() == [0]
+
+
+def test_attendance_keys_line_up_with_the_records_and_leave_out_other_persons():
+    """checks/attendance_keys.py: each record keeps its place; a person the batch does not
+    claim for has no key, a class without a claim has one (T206, T209 count it)."""
+    from wudi_audit.checks.attendance_keys import CLASS as KEY_CLASS
+    from wudi_audit.checks.attendance_keys import PERSON, keyed, keyed_records
+
+    stranger = "11010119900307001X"
+    records = [
+        *full_attendance(),
+        rec("2026-03-02 08:00", "2026-03-02 09:00", klass="ZZ"),
+        rec("2026-03-02 08:00", "2026-03-02 09:00", id_number=stranger),
+    ]
+    inputs = attendance_inputs([{}, {"class_id": "C2"}], records)
+    keys = keyed(inputs)
+    assert keyed(inputs) is keys  # worked out once
+    assert keys.records.select(inputs.attendance.columns).equals(inputs.attendance)
+    person = keys.records[PERSON].to_list()
+    assert person[-1] is None and None not in person[:-1]
+    assert keys.records[KEY_CLASS].null_count() == 0
+    assert keys.records[KEY_CLASS][-2] != keys.records[KEY_CLASS][0]  # ZZ is its own class
+    assert keys.claims[PERSON].n_unique() == 1 and keys.claims[KEY_CLASS].n_unique() == 2
+    assert keyed_records(keys).collect().height == len(records) - 1
+
+
+def test_a_run_of_the_rules_works_the_keys_out_afresh():
+    from wudi_audit.checks.engine import run_rules
+    from wudi_audit.rules.pack import load_rule_pack
+
+    inputs = attendance_inputs([{}], full_attendance())
+    first = run_rules(inputs, load_rule_pack())
+    assert inputs.derived == {}  # nothing held after the run
+    inputs.attendance = inputs.attendance.head(3)  # most hours gone: T205
+    second = run_rules(inputs, load_rule_pack())
+    assert "T205" not in first.exceptions["code"].to_list()
+    assert "T205" in second.exceptions["code"].to_list()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from wudi_audit.checks.attendance_keys import KEYS, PERSON, keyed, keyed_records
 from wudi_audit.checks.base import AuditInputs, Severity, flags, fmt_number, message, register
 from wudi_audit.checks.subsidy import rate_fen
 from wudi_audit.rules.pack import RulePack
@@ -17,10 +18,10 @@ CLAIM_KEY = ["id_number", "class_id"]
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
-def attendance_claims(inputs: AuditInputs) -> pl.LazyFrame:
+def attendance_claims(claims: pl.DataFrame) -> pl.LazyFrame:
     """Claims that can be matched to attendance: identity number and class present, and
     the number not damaged by a spreadsheet (P102: it cannot identify anybody)."""
-    return inputs.claims.lazy().filter(
+    return claims.lazy().filter(
         pl.col("id_number").is_not_null() & pl.col("class_id").is_not_null() & ~pl.col("id_damaged")
     )
 
@@ -60,7 +61,8 @@ def attendance_short_of_claim(inputs: AuditInputs, pack: RulePack) -> pl.LazyFra
     claim's capped rates."""
     tolerance = float(pack["attendance_tolerance_hours"])
     by_mode = "mode" in inputs.attendance_fields
-    records = attendance_records(inputs)
+    keys = keyed(inputs)
+    records = keyed_records(keys)
     # each mode's hours as its own column, then plain sums: a filter inside the
     # aggregation is evaluated group by group (three times slower on 1.35M records)
     hours = pl.col("credited_hours")
@@ -69,7 +71,7 @@ def attendance_short_of_claim(inputs: AuditInputs, pack: RulePack) -> pl.LazyFra
             pl.when(pl.col("mode") == "online").then(hours).otherwise(0.0).alias("_online"),
             pl.when(pl.col("mode") == "offline").then(hours).otherwise(0.0).alias("_offline"),
         )
-        .group_by(CLAIM_KEY)
+        .group_by(KEYS)
         .agg(
             pl.col("_online").sum(),
             pl.col("_offline").sum(),
@@ -79,8 +81,8 @@ def attendance_short_of_claim(inputs: AuditInputs, pack: RulePack) -> pl.LazyFra
     )
     on_rate, off_rate = rate_fen(pack, "online_rate_max"), rate_fen(pack, "offline_rate_max")
     claims = (
-        attendance_claims(inputs)
-        .join(credited, on=CLAIM_KEY, how="left")
+        attendance_claims(keys.claims)
+        .join(credited, on=KEYS, how="left")
         .with_columns(
             pl.col("_records").fill_null(0),
             pl.col("_online", "_offline", "_total").fill_null(0.0),
@@ -162,15 +164,16 @@ def attendance_outside_class_dates(inputs: AuditInputs, pack: RulePack) -> pl.La
     the class's [start, end] dates (both inclusive). At stake: those records' credited
     hours at the claim's capped rates."""
     on_rate, off_rate = rate_fen(pack, "online_rate_max"), rate_fen(pack, "offline_rate_max")
-    claims = attendance_claims(inputs).filter(
+    keys = keyed(inputs)
+    claims = attendance_claims(keys.claims).filter(
         pl.col("start_date").is_not_null() & pl.col("end_date").is_not_null()
     )
-    records = attendance_records(inputs).select(
-        *CLAIM_KEY, "sign_in", "sign_in_date", "sign_out_date", "credited_hours", "mode"
+    records = keyed_records(keys).select(
+        *KEYS, "sign_in", "sign_in_date", "sign_out_date", "credited_hours", "mode"
     )
     outside = (
-        claims.select("row_id", *CLAIM_KEY, "start_date", "end_date")
-        .join(records, on=CLAIM_KEY, how="inner")
+        claims.select("row_id", *KEYS, "start_date", "end_date")
+        .join(records, on=KEYS, how="inner")
         .filter(
             ~pl.col("sign_in_date")
             .is_between(pl.col("start_date"), pl.col("end_date"))
@@ -222,17 +225,21 @@ def online_hours_per_day(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     allowed. Every batch claim with online records on such a day is flagged (挂机 sign).
     At stake: the claim's online hours that day above the maximum, at the online rate."""
     maximum = float(pack["max_online_hours_per_day"])
-    online = attendance_records(inputs).filter(
-        (pl.col("mode") == "online") & pl.col("sign_in_date").is_not_null()
+    keys = keyed(inputs)
+    online = (
+        keyed_records(keys)
+        .filter((pl.col("mode") == "online") & pl.col("sign_in_date").is_not_null())
+        .select(*KEYS, "sign_in_date", "credited_hours")
     )
+    day = [PERSON, "sign_in_date"]
     days = (
-        online.group_by(["id_number", "sign_in_date"])
+        online.group_by(day)
         .agg(pl.col("credited_hours").sum().alias("_day_hours"))
         .filter(pl.col("_day_hours") > maximum + 1e-9)
     )
     per_claim = (
-        online.join(days, on=["id_number", "sign_in_date"], how="inner")
-        .group_by([*CLAIM_KEY, "sign_in_date"])
+        online.join(days, on=day, how="inner")
+        .group_by([*KEYS, "sign_in_date"])
         .agg(pl.col("credited_hours").sum().alias("_claim_day"), pl.col("_day_hours").first())
         .with_columns(
             (pl.col("_claim_day") - (maximum * pl.col("_claim_day") / pl.col("_day_hours"))).alias(
@@ -240,7 +247,7 @@ def online_hours_per_day(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
             )
         )
         .sort("_day_hours", descending=True)
-        .group_by(CLAIM_KEY)
+        .group_by(KEYS)
         .agg(
             pl.col("sign_in_date").first().alias("_worst_day"),
             pl.col("_day_hours").first().alias("_worst_hours"),
@@ -248,7 +255,7 @@ def online_hours_per_day(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
             pl.col("_excess").sum(),
         )
     )
-    found = attendance_claims(inputs).join(per_claim, on=CLAIM_KEY, how="inner")
+    found = attendance_claims(keys.claims).join(per_claim, on=KEYS, how="inner")
     limit = fmt_number(pl.lit(maximum))
     hours = fmt_number(pl.col("_worst_hours"))
     return flags(

@@ -14,60 +14,66 @@ from wudi_audit.checks.attendance import (
     attendance_claims,
     attendance_records,
 )
+from wudi_audit.checks.attendance_keys import CLASS, KEYS, PERSON, keyed, keyed_records
 from wudi_audit.checks.base import AuditInputs, Severity, flags, message, register
 from wudi_audit.rules.pack import RulePack
 
 
-def _blocks(records: pl.LazyFrame) -> pl.LazyFrame:
+def _blocks(records: pl.LazyFrame, person: str, klass: str) -> pl.LazyFrame:
     """Merge each person's records in one class into blocks of overlapping time, so that
     blocks of one class never overlap each other (touching records stay separate)."""
+    key = [person, klass]
     timed = records.filter(
         pl.col("sign_in").is_not_null()
         & pl.col("sign_out").is_not_null()
         & (pl.col("sign_out") > pl.col("sign_in"))
-    ).sort(["id_number", "class_id", "sign_in"])
-    earlier_end = pl.col("sign_out").cum_max().shift(1).over(CLAIM_KEY)
+    ).sort([*key, "sign_in"])
+    earlier_end = pl.col("sign_out").cum_max().shift(1).over(key)
     starts_block = earlier_end.is_null() | (pl.col("sign_in") >= earlier_end)
+    label = [] if klass == "class_id" else [pl.col("class_id").first()]
     return (
-        timed.with_columns(starts_block.cast(pl.UInt32).cum_sum().over(CLAIM_KEY).alias("_block"))
-        .group_by([*CLAIM_KEY, "_block"])
-        .agg(pl.col("sign_in").min(), pl.col("sign_out").max())
+        timed.with_columns(starts_block.cast(pl.UInt32).cum_sum().over(key).alias("_block"))
+        .group_by([*key, "_block"])
+        .agg(pl.col("sign_in").min(), pl.col("sign_out").max(), *label)
     )
 
 
-def overlapping_classes(records: pl.LazyFrame) -> pl.LazyFrame:
+def overlapping_classes(
+    records: pl.LazyFrame, person: str = "id_number", klass: str = "class_id"
+) -> pl.LazyFrame:
     """Pairs (person, class, other class, both time ranges) of overlapping attendance, by
     sort-and-sweep per person over class blocks: a block overlaps an earlier one iff it
     starts before the largest earlier end. Near-linear: no cross join. Only persons with
     records in two classes or more can overlap another class, so only theirs are swept
-    (in an export, a small share of the records: the sort is the costly part)."""
+    (in an export, a small share of the records: the sort is the costly part). `person`
+    and `klass` name the columns that tell persons and classes apart (the numbers and
+    classes as written, or their keys: checks/attendance_keys.py); the other class is
+    named by its `class_id`."""
     several = (
-        records.select(CLAIM_KEY)
+        records.select(person, klass)
         .unique()
-        .group_by("id_number")
+        .group_by(person)
         .len()
         .filter(pl.col("len") > 1)
-        .select("id_number")
+        .select(person)
     )
-    records = records.join(several, on="id_number", how="semi")
-    blocks = _blocks(records).sort(["id_number", "sign_in"])
-    sets_max = pl.col("sign_out") == pl.col("sign_out").cum_max().over("id_number")
-    carried = [
-        pl.when(sets_max)
-        .then(pl.col(c))
-        .forward_fill()
-        .over("id_number")
-        .shift(1)
-        .over("id_number")
-        for c in ("class_id", "sign_in", "sign_out")
-    ]
+    records = records.join(several, on=person, how="semi")
+    blocks = _blocks(records, person, klass).sort([person, "sign_in"])
+    sets_max = pl.col("sign_out") == pl.col("sign_out").cum_max().over(person)
+    carried = {
+        c: pl.when(sets_max).then(pl.col(c)).forward_fill().over(person).shift(1).over(person)
+        for c in dict.fromkeys((klass, "class_id", "sign_in", "sign_out"))
+    }
     swept = blocks.with_columns(
-        carried[0].alias("_other_class"),
-        carried[1].alias("_other_in"),
-        carried[2].alias("_other_out"),
+        carried[klass].alias("_other_key"),
+        carried["class_id"].alias("_other_class"),
+        carried["sign_in"].alias("_other_in"),
+        carried["sign_out"].alias("_other_out"),
     ).filter(pl.col("_other_out").is_not_null() & (pl.col("sign_in") < pl.col("_other_out")))
+    own = [] if klass == "class_id" else [klass]
     forward = swept.select(
-        "id_number",
+        person,
+        *own,
         "class_id",
         "sign_in",
         "sign_out",
@@ -76,7 +82,8 @@ def overlapping_classes(records: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("_other_out"),
     )
     backward = swept.select(
-        "id_number",
+        person,
+        *([pl.col("_other_key").alias(klass)] if own else []),
         pl.col("_other_class").alias("class_id"),
         pl.col("_other_in").alias("sign_in"),
         pl.col("_other_out").alias("sign_out"),
@@ -103,13 +110,15 @@ def overlapping_attendance(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     person in another class (any class in the attendance file, claimed in this batch or
     not); every batch claim involved is flagged, with the other class and both time ranges.
     Touching intervals (one ends 10:00, the next starts 10:00) do not overlap."""
+    keys = keyed(inputs)
     pairs = (
-        overlapping_classes(attendance_records(inputs))
-        .sort(["id_number", "class_id", "sign_in"])
-        .group_by(CLAIM_KEY)
+        overlapping_classes(keyed_records(keys), PERSON, CLASS)
+        .drop("class_id")
+        .sort([*KEYS, "sign_in"])
+        .group_by(KEYS)
         .agg(pl.all().first(), pl.len().alias("_overlaps"))
     )
-    found = attendance_claims(inputs).join(pairs, on=CLAIM_KEY, how="inner")
+    found = attendance_claims(keys.claims).join(pairs, on=KEYS, how="inner")
 
     def span(start: str, end: str) -> pl.Expr:
         return pl.format(
@@ -196,7 +205,7 @@ def device_shared_by_many(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
             pl.col("_people").first(),
         )
     )
-    found = attendance_claims(inputs).join(involved, on=CLAIM_KEY, how="inner")
+    found = attendance_claims(inputs.claims).join(involved, on=CLAIM_KEY, how="inner")
     until = pl.col("_until").dt.strftime(TIME_FORMAT)
     return flags(
         found,

@@ -10,6 +10,7 @@ from functools import partial
 import polars as pl
 
 from wudi_audit.checks import REGISTRY, AuditInputs, Rule, Severity
+from wudi_audit.checks.attendance_keys import KEYS, keyed, keyed_records
 from wudi_audit.checks.base import FLAG_SCHEMA, EvidenceExpander
 from wudi_audit.errors import UserInputError
 from wudi_audit.rules.pack import RulePack
@@ -36,15 +37,12 @@ def attendance_counts(inputs: AuditInputs) -> dict[str, int] | None:
     dropped silently."""
     if inputs.attendance is None:
         return None
-    keys = inputs.claims.select("id_number", "class_id").drop_nulls().unique()
     records = inputs.attendance
-    # counted lazily: an eager join would copy every column of the records it keeps
+    # by the claims' keys, which the attendance rules have worked out already
+    keys = keyed(inputs)
+    claimed = keys.claims.lazy().select(KEYS).drop_nulls().unique()
     matched = (
-        records.lazy()
-        .join(keys.lazy(), on=["id_number", "class_id"], how="semi")
-        .select(pl.len())
-        .collect()
-        .item()
+        keyed_records(keys).join(claimed, on=KEYS, how="semi").select(pl.len()).collect().item()
     )
     unreadable = records.select(
         (
@@ -146,7 +144,7 @@ def _run(
 ) -> AuditResult:
     """`judged`: each pack with the claims (row_id) it judges, None for every claim."""
     rules = rules if rules is not None else REGISTRY
-    plans: list[Callable[[], pl.DataFrame]] = []
+    plans: list[Callable[[], object]] = []
     ran: list[Rule] = []
     skipped: dict[str, tuple[str, str]] = {}
     for code in sorted(rules):
@@ -158,19 +156,24 @@ def _run(
         ran.append(rule)
         plans += [partial(_flags_of, rule, inputs, pack, rows) for pack, rows in judged]
     empty = pl.DataFrame(schema={**FLAG_SCHEMA, "code": pl.String, "severity": pl.String})
-    collected = _collect(plans, inputs.claims.height)
+    inputs.derived.clear()  # what the rules share is worked out afresh for each run
+    # the attendance keys first, beside the rules that need none (the T rules come last)
+    shared = [partial(keyed, inputs)] if inputs.attendance is not None and plans else []
+    collected = _collect([*shared, *plans], inputs.claims.height)[len(shared) :]
     flags = pl.concat([empty, *collected], how="vertical_relaxed") if collected else empty
     exceptions = _attach_claims(flags, inputs.claims)
     packs_used = [
         {**pack.describe(), "claims": inputs.claims.height if rows is None else rows.height}
         for pack, rows in judged
     ]
+    counts = attendance_counts(inputs)
+    inputs.derived.clear()
     return AuditResult(
         exceptions,
         _claim_verdicts(inputs.claims, flags),
         ran,
         skipped,
-        attendance_counts(inputs),
+        counts,
         packs_used,
         {r.code: r.expand_evidence(inputs) for r in ran if r.expand_evidence is not None},
     )
@@ -197,8 +200,8 @@ def _flags_of(
     return labelled.collect()
 
 
-def _collect(plans: list[Callable[[], pl.DataFrame]], claims: int) -> list[pl.DataFrame]:
-    """Every plan's flags, in the plans' order."""
+def _collect(plans: list[Callable[[], object]], claims: int) -> list:
+    """What every plan gives, in the plans' order."""
     if claims > SIDE_BY_SIDE_UP_TO or len(plans) < 2:
         return [plan() for plan in plans]
     with ThreadPoolExecutor(SIDE_BY_SIDE, thread_name_prefix="rules") as pool:

@@ -234,6 +234,8 @@ class AuditInputs:
     history_returned: pl.DataFrame = field(default_factory=empty_history)
     # every returned claim with a training-delivery code, any year (O408)
     history_strikes: pl.DataFrame = field(default_factory=empty_history)
+    # what the rules work out once and share (checks/attendance_keys.py), by name
+    derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def has(self, name: str) -> bool:
         """An input a rule needs: `claims`, `attendance`, a reference list,
