@@ -9,6 +9,7 @@ from wudi_audit.checks.base import (
     AuditInputs,
     Severity,
     flags,
+    held,
     register,
     where_claims,
 )
@@ -37,9 +38,10 @@ def certificate_reused(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     is never its own evidence, also when its identity number or class is empty. Bounded
     however many claims share one number: each number's occurrences are counted and the
     first few listed once, never joined pairwise."""
-    batch = (
+    key = certificate_key(pl.col("certificate_no")).alias("_cert")
+    batch = held(
         inputs.claims.lazy()
-        .with_columns(certificate_key(pl.col("certificate_no")).alias("_cert"))
+        .select("row_id", "id_number", "class_id", "source_row", key)
         .filter(pl.col("_cert").is_not_null() & (pl.col("_cert") != ""))
     )
     occurrences = pl.concat(

@@ -14,6 +14,7 @@ from wudi_audit.checks.base import (
     AuditInputs,
     Severity,
     flags,
+    held,
     register,
     where_claims,
 )
@@ -46,9 +47,9 @@ def one_phone_many_trainees(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
     one repeated digit never match. Every batch claim involved is flagged, with the other
     claims (at most ten) and the count."""
     least = int(pack["phone_min_trainees"])
-    batch = (
+    batch = held(
         inputs.claims.lazy()
-        .with_columns(phone_key(pl.col("phone")).alias("_phone"))
+        .select("row_id", "id_number", "source_row", phone_key(pl.col("phone")).alias("_phone"))
         .filter(pl.col("_phone").is_not_null())
     )
     ledger = (

@@ -14,6 +14,7 @@ from wudi_audit.checks.base import (
     AuditInputs,
     Severity,
     flags,
+    held,
     message,
     register,
     whole_claim_at_stake,
@@ -50,8 +51,15 @@ def occupation_key(occupation: pl.Expr) -> pl.Expr:
     return occupation.str.replace_all(r"\s", "")
 
 
+# the claims' columns the counting rules read beside their keys
+COUNTED = ("row_id", "end_date", "start_date", "source_row", "class_id", "amount_fen")
+
+
 def _batch(inputs: AuditInputs, keys: dict[str, pl.Expr]) -> pl.LazyFrame:
-    return inputs.claims.lazy().with_columns(**keys).drop_nulls([*keys, "end_date"])
+    """The batch's claims with their keys, those columns only, collected (`held`)."""
+    columns = [c for c in COUNTED if c not in keys]
+    claims = inputs.claims.lazy().select(*columns, **keys)
+    return held(claims.drop_nulls([*keys, "end_date"]))
 
 
 def _history(inputs: AuditInputs, keys: dict[str, pl.Expr]) -> pl.LazyFrame:
@@ -148,7 +156,7 @@ def repeats_within(inputs: AuditInputs, keys: dict[str, pl.Expr], window_days: i
     of the group (batch order), else a ledger claim whose end date is within the window on
     either side. Each carries the claim it repeats."""
     group = list(keys)
-    keyed = inputs.claims.lazy().with_columns(**keys).drop_nulls([*keys, "end_date"])
+    keyed = _batch(inputs, keys)
     # Only a group of two claims or more has a previous claim: the ordering and the window
     # function run on those (a small share of a batch), never on the whole batch
     previous = {"_prev_row": "source_row", "_prev_end": "end_date", "_prev_class": "class_id"}
