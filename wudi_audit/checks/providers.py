@@ -21,6 +21,7 @@ from wudi_audit.checks.base import (
     AuditInputs,
     Severity,
     flags,
+    held,
     register,
     whole_claim_at_stake,
 )
@@ -171,7 +172,7 @@ def provider_not_registered(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame
     (start to end date) is outside every one of its registration periods (empty start =
     always, empty end = still registered, both ends inclusive). A claim with neither a
     code nor a name is flagged too: its provider is not identified."""
-    matched = matched_entries(inputs)
+    matched = held(matched_entries(inputs))  # read twice: the verdict, then the periods
     start, end = pl.col("start_date"), pl.col("end_date")
     covered = reference.covers(pl.col("_p_from"), pl.col("_p_to"), start, end)
     period_zh, period_en = reference.period_text(pl.col("_p_from"), pl.col("_p_to"))

@@ -11,6 +11,7 @@ from wudi_audit.checks.base import (
     flags,
     fmt_number,
     fmt_yuan,
+    held,
     message,
     register,
     whole_claim_at_stake,
@@ -70,7 +71,8 @@ def amount_above_cap(inputs: AuditInputs, pack: RulePack) -> pl.LazyFrame:
     the programme maximum. At stake: the excess."""
     on_rate = pl.min_horizontal(rate_fen(pack, "online_rate_max"), pl.col("_catalog_online_fen"))
     off_rate = pl.min_horizontal(rate_fen(pack, "offline_rate_max"), pl.col("_catalog_offline_fen"))
-    claims = inputs.claims.lazy().join(catalog_rates_fen(inputs), on="row_id", how="left")
+    rates = held(catalog_rates_fen(inputs))
+    claims = inputs.claims.lazy().join(rates, on="row_id", how="left")
     capped = claims.with_columns(
         on_rate.alias("_on_rate"),
         off_rate.alias("_off_rate"),
