@@ -295,6 +295,9 @@ def issue_table(sizes: Sizes) -> None:
     ledger = OUT / f"ledger{sizes.ledger_rows}"
     people = read_table(claims, CLAIMS, cell_types=False).frame.select("id_number", "name")
     build_ledger(ledger, sizes.ledger_rows, people.drop_nulls())
+    # the same size, none of the batch's persons or names: what reading it costs alone
+    others = OUT / f"ledger{sizes.ledger_rows}-others"
+    build_ledger(others, sizes.ledger_rows, people.drop_nulls(), of_the_batch=False)
     empty = OUT / "no-ledger"  # never created: an empty history
     out = OUT / "run"
     out.mkdir(exist_ok=True)
@@ -311,6 +314,7 @@ def issue_table(sizes: Sizes) -> None:
                  "--ledger", str(empty), "-o", str(out / "peer.xlsx")],
         "ledger0": [*check, str(claims), "--ledger", str(empty), "-o", str(out / "l0.xlsx")],
         "ledger": [*check, str(claims), "--ledger", str(ledger), "-o", str(out / "l1.xlsx")],
+        "others": [*check, str(claims), "--ledger", str(others), "-o", str(out / "l2.xlsx")],
         **{
             f"n{n}": [*check, str(folder / "claims.parquet"), "--ledger", str(empty),
                       "-o", str(out / f"n{n}.xlsx")]
@@ -369,6 +373,13 @@ def print_table(
     add("claims only, no ledger", base, 1.0, rows["ledger0"].peak_mb)
     add(f"claims only, {sizes.ledger_rows:,}-claim ledger", led, led / base,
         rows["ledger"].peak_mb, "≤ 1.15 ×", led <= 1.15 * base)  # fmt: skip
+    with_ledger, without = phases(rows["ledger"]), phases(rows["ledger0"])
+    for name in ("ledger", "rules", "report", "write"):
+        add(f"  phase: {name}, with that ledger (without: {without[name]:.2f} s)",
+            with_ledger[name], None, None)  # fmt: skip
+    other = rows["others"].seconds
+    add(f"claims only, {sizes.ledger_rows:,}-claim ledger of other persons (nothing found in it)",
+        other, other / base, rows["others"].peak_mb)  # fmt: skip
     previous = None
     for count in sizes.scaling:
         row = rows[f"n{count}"]

@@ -22,11 +22,12 @@ BATCHES = 200
 YEARS = range(2017, 2027)
 
 
-def build_ledger(folder: Path, rows: int, people: pl.DataFrame) -> None:
+def build_ledger(folder: Path, rows: int, people: pl.DataFrame, of_the_batch: bool = True) -> None:
     """`rows` ledger claims: one in ten is one of the batch's persons (same number and
     name), one in a thousand carries a batch person's name with one digit of the number
-    altered (P107's finds), the rest are strangers."""
-    marker = folder / f".complete-v{SCHEMA_VERSION}-1"
+    altered (P107's finds), the rest are strangers. `of_the_batch=False`: strangers only,
+    so that a check against it pays for reading the ledger and finds nothing in it."""
+    marker = folder / f".complete-v{SCHEMA_VERSION}-1{'' if of_the_batch else '-strangers'}"
     if marker.exists():
         return
     start = time.perf_counter()
@@ -37,6 +38,8 @@ def build_ledger(folder: Path, rows: int, people: pl.DataFrame) -> None:
     for b in range(BATCHES):
         n = pl.int_range(0, per_batch, eager=True).alias("n")
         pick = (pl.col("n") * 7919 + b) % known.height
+        own = (pl.col("n") % 10 == 0) & of_the_batch  # one of the batch's persons
+        altered = (pl.col("n") % 1000 == 5) & of_the_batch  # a batch name, a number altered
         seed = b * per_batch
         frame = (
             pl.DataFrame(n)
@@ -49,13 +52,13 @@ def build_ledger(folder: Path, rows: int, people: pl.DataFrame) -> None:
                 (pl.col("n") + 2).cast(pl.Int64).alias("source_row"),
                 pl.lit("pass").alias("verdict"),
                 pl.format("SL{}", pl.col("n") + seed).alias("claim_id"),
-                pl.when(pl.col("n") % 10 == 0)
+                pl.when(own)
                 .then(known_ids.gather(pick))
-                .when(pl.col("n") % 1000 == 5)
+                .when(altered)
                 .then(_altered(known_ids.gather(pick)))
                 .otherwise(pl.format("3205{}", (pl.col("n") + seed + 10**13).cast(pl.String)))
                 .alias("id_number"),
-                pl.when((pl.col("n") % 10 == 0) | (pl.col("n") % 1000 == 5))
+                pl.when(own | altered)
                 .then(known_names.gather(pick))
                 .otherwise(pl.lit("历史学员"))
                 .alias("name"),
