@@ -4,7 +4,7 @@ Five rules group or join 1.35 million attendance records by (identity number, cl
 100,000 claims; on text each such step costs 0.05 s, on two integers 0.01 s (measured).
 `keyed` gives the claims and the records the columns `_person` (the place of the number
 among the batch's numbers) and `_class` (among the classes of the claims and records),
-once per inputs, shared by the rules however many run at once.
+once per run of the rules, shared by them however many run at once.
 
 A record of a person the batch does not claim for has no `_person`: no rule that uses
 the keys can flag a claim through it (T210, which counts every trainee on a device, keeps
@@ -33,18 +33,21 @@ class Keyed:
 
 
 def keyed(inputs: AuditInputs) -> Keyed:
-    """The claims and the batch's persons' records with their keys (see the module)."""
+    """The claims and the records with their keys (see the module), worked out by the
+    first rule that asks and shared with the others of the run (the engine clears
+    `inputs.derived` before and after each run)."""
     assert inputs.attendance is not None
     with _LOCK:
-        held = inputs.derived.get("attendance_keys")
-        if (
-            not isinstance(held, tuple)
-            or held[0] is not inputs.claims
-            or held[1] is not (inputs.attendance)
-        ):
-            held = (inputs.claims, inputs.attendance, _keyed(inputs.claims, inputs.attendance))
-            inputs.derived["attendance_keys"] = held
-        return held[2]
+        cached = inputs.derived.get("attendance_keys")
+        fresh = (
+            isinstance(cached, tuple)
+            and cached[0] is inputs.claims
+            and cached[1] is inputs.attendance
+        )
+        if not fresh:
+            cached = (inputs.claims, inputs.attendance, _keyed(inputs.claims, inputs.attendance))
+            inputs.derived["attendance_keys"] = cached
+        return cached[2]
 
 
 def _keyed(claims: pl.DataFrame, records: pl.DataFrame) -> Keyed:

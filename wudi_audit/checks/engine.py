@@ -159,15 +159,17 @@ def _run(
     inputs.derived.clear()  # what the rules share is worked out afresh for each run
     # the attendance keys first, beside the rules that need none (the T rules come last)
     shared = [partial(keyed, inputs)] if inputs.attendance is not None and plans else []
-    collected = _collect([*shared, *plans], inputs.claims.height)[len(shared) :]
+    try:
+        collected = _collect([*shared, *plans], inputs.claims.height)[len(shared) :]
+        counts = attendance_counts(inputs)
+    finally:
+        inputs.derived.clear()
     flags = pl.concat([empty, *collected], how="vertical_relaxed") if collected else empty
     exceptions = _attach_claims(flags, inputs.claims)
     packs_used = [
         {**pack.describe(), "claims": inputs.claims.height if rows is None else rows.height}
         for pack, rows in judged
     ]
-    counts = attendance_counts(inputs)
-    inputs.derived.clear()
     return AuditResult(
         exceptions,
         _claim_verdicts(inputs.claims, flags),
