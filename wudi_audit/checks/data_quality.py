@@ -27,7 +27,7 @@ def _problem_list(problems: list[Problem]) -> tuple[pl.Expr, pl.Expr]:
     return zh.list.drop_nulls(), en.list.drop_nulls()
 
 
-def _flag_problems(claims: pl.DataFrame | pl.LazyFrame, problems: list[Problem]) -> pl.LazyFrame:
+def _flag_problems(claims: pl.DataFrame, problems: list[Problem]) -> pl.LazyFrame:
     """The problems' words are built only for the claims that have one: a filter on the
     conditions first, so that a clean batch formats no text."""
     zh, en = _problem_list(problems)

@@ -202,7 +202,7 @@ def _flags_of(
     return labelled.collect()
 
 
-def _collect(plans: list[Callable[[], object]], claims: int) -> list:
+def _collect(plans: list[Callable[[], object]], claims: int) -> list[object]:
     """What every plan gives, in the plans' order."""
     if claims > SIDE_BY_SIDE_UP_TO or len(plans) < 2:
         return [plan() for plan in plans]
